@@ -1,0 +1,44 @@
+# Replication-package style: real file targets, so only stale outputs rebuild.
+# `make` alone prints this help from the `## ` comments.
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA := $(wildcard data/*.csv) data/periods.toml
+SRC := $(shell find analysis -name '*.py' -o -name '*.mplstyle' -o -name '*.html')
+
+.PHONY: help report test validate lint docs clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_.\/-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV): pyproject.toml ## Create the virtual environment and install the package (re-run when pyproject.toml changes)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(VENV)
+
+report: reports/index.html ## Rebuild reports/ from data/ (only when data/ or analysis/ changed)
+	@echo "report: $(CURDIR)/reports/index.html"
+
+reports/index.html: $(DATA) $(SRC) $(VENV)
+	$(PY) -m analysis report --out reports
+
+test: $(VENV) ## Run the test suite
+	$(PY) -m pytest -q
+
+validate: $(VENV) ## Validate every data file; write reports/excluded_rows.csv
+	$(PY) -m analysis validate --excluded reports/excluded_rows.csv
+
+docs: docs/data_dictionary.md data/datapackage.json ## Regenerate the data dictionary and datapackage.json from the schema
+
+docs/data_dictionary.md data/datapackage.json &: analysis/schema.py analysis/datapackage.py $(wildcard data/*.csv) $(VENV)
+	$(PY) -m analysis docs
+
+lint: $(VENV) ## Check style with ruff
+	$(PY) -m ruff check analysis tests benchmarks
+
+clean: ## Remove built reports and caches (never touches data/)
+	rm -rf reports/figures reports/tables reports/index.html reports/summary.md reports/excluded_rows.csv
+	rm -rf .pytest_cache .ruff_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -1,0 +1,149 @@
+"""Command line: ``python -m analysis {validate,report,docs,import-acled}``.
+
+Exit codes: 0 ok, 1 invalid data, 2 usage error. A data error prints the
+problems, never a traceback. Only this module configures logging output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.data import DataValidationError, _gazetteer_check, data_dir, load_periods, read_validated
+from analysis.schema import SCHEMAS
+
+log = logging.getLogger("analysis")
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _kind_of(path: Path, kind: str | None) -> str:
+    if kind:
+        return kind
+    stem = path.stem
+    for name in SCHEMAS:
+        if stem == name or stem.startswith(name):
+            return name
+    raise SystemExit(
+        f"cannot tell which schema applies to {path}; name it like one of "
+        f"{sorted(SCHEMAS)} or pass --kind"
+    )
+
+
+def _validate(args) -> int:
+    paths = [Path(p) for p in args.paths] or [data_dir() / f"{k}.csv" for k in SCHEMAS] + [
+        data_dir() / "periods.toml"
+    ]
+    failed = False
+    excluded_frames = []
+    for path in paths:
+        try:
+            if path.suffix == ".toml":
+                periods = load_periods(path)
+                print(f"ok      {path}: {len(periods)} periods")
+                continue
+            kind = _kind_of(path, args.kind)
+            extra = {}
+            if kind == "incidents":
+                extra = _gazetteer_check(path)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                df = read_validated(path, kind, errors="exclude", extra_checks=extra)
+            bad = df.attrs["excluded"]
+            if len(bad):
+                failed = True
+                excluded_frames.append(
+                    pd.DataFrame({"file": str(path), "line": bad["line"], "reason": bad["reason"]})
+                )
+                print(f"INVALID {path}: {len(bad)} of {len(df) + len(bad)} rows fail validation")
+                for row in bad.itertuples():
+                    print(f"  {path}:{row.line}: {row.reason}")
+            else:
+                print(f"ok      {path}: {len(df)} rows")
+        except DataValidationError as exc:
+            failed = True
+            excluded_frames.append(
+                exc.failures.assign(reason=lambda f: f["column"].fillna("") + ": " + f["message"])[
+                    ["file", "line", "reason"]
+                ]
+            )
+            print(f"INVALID {exc}")
+    if args.excluded:
+        out = Path(args.excluded)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame = (
+            pd.concat(excluded_frames, ignore_index=True)
+            if excluded_frames
+            else pd.DataFrame(columns=["file", "line", "reason"])
+        )
+        frame.to_csv(out, index=False, lineterminator="\n")
+        print(f"wrote {out} ({len(frame)} excluded rows)")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _report(args) -> int:
+    from analysis.report import build_report
+
+    index = build_report(Path(args.out), data=Path(args.data) if args.data else None)
+    print(f"wrote {index}")
+    return EXIT_OK
+
+
+def _docs(args) -> int:
+    from analysis.datapackage import write_docs
+
+    for path in write_docs(Path(args.root)):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="validate data files (default: every file in data/)")
+    p.add_argument("paths", nargs="*", help="CSV files or periods.toml")
+    p.add_argument("--kind", choices=sorted(SCHEMAS), help="schema to apply to every path")
+    p.add_argument("--excluded", help="write the excluded rows with their reasons to this CSV")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("report", help="build the figures, tables and HTML report")
+    p.add_argument("--out", default="reports", help="output folder (default reports/)")
+    p.add_argument("--data", help="data folder (default data/)")
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("docs", help="regenerate docs/data_dictionary.md and data/datapackage.json")
+    p.add_argument("--root", default=".", help="project root")
+    p.set_defaults(func=_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return args.func(args)
+    except DataValidationError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return EXIT_USAGE
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

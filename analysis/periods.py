@@ -1,0 +1,164 @@
+"""Named analysis periods (``data/periods.toml``).
+
+A period is an inclusive date range with a name, a label for figures, a
+rationale and a source URL. Periods are read with :mod:`tomllib`.
+
+Examples
+--------
+>>> import datetime as dt
+>>> p = Period("calm", "Post-withdrawal calm", dt.date(2021, 7, 26), dt.date(2023, 10, 16))
+>>> p.days
+813
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Period", "PeriodError", "read_periods", "check_periods"]
+
+
+class PeriodError(ValueError):
+    """A problem with period definitions; ``line`` points into the TOML file when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range with a name.
+
+    Parameters
+    ----------
+    name : str
+        Short identifier used in tables (``calm``, ``surge``).
+    label : str
+        Human label for figures.
+    start, end : datetime.date
+        First and last day, both included.
+    rationale : str
+        Why the period starts and ends where it does.
+    source_url : str
+        A page that supports the boundaries.
+    """
+
+    name: str
+    label: str
+    start: dt.date
+    end: dt.date
+    rationale: str = ""
+    source_url: str = ""
+
+    @property
+    def days(self) -> int:
+        """Length in days, both ends included."""
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _as_date(value, key: str, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PeriodError(f"period {name!r}: {key} must be a date (YYYY-MM-DD), got {value!r}", column=key)
+
+
+def check_periods(periods: Iterable[Period], allow_overlap: bool = True) -> list[Period]:
+    """Check names are unique and each start <= end; optionally forbid overlaps.
+
+    Examples
+    --------
+    >>> a = Period("a", "A", dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+    >>> check_periods([a])[0].name
+    'a'
+    """
+    periods = list(periods)
+    seen: set[str] = set()
+    for p in periods:
+        if p.name in seen:
+            raise PeriodError(f"period name {p.name!r} is used twice", column="name")
+        seen.add(p.name)
+        if p.start > p.end:
+            raise PeriodError(f"period {p.name!r}: start {p.start} is after end {p.end}", column="start")
+    if not allow_overlap:
+        ordered = sorted(periods, key=lambda p: p.start)
+        for a, b in zip(ordered, ordered[1:]):
+            if b.start <= a.end:
+                raise PeriodError(
+                    f"periods {a.name!r} ({a.start}..{a.end}) and {b.name!r} "
+                    f"({b.start}..{b.end}) overlap; a rate comparison needs disjoint periods",
+                    column="start",
+                )
+    return periods
+
+
+def read_periods(path: str | Path) -> list[Period]:
+    """Read ``[[period]]`` tables from a TOML file.
+
+    Examples
+    --------
+    >>> periods = read_periods("data/periods.toml")  # doctest: +SKIP
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise PeriodError(f"not valid TOML: {exc}", line=int(match.group(1)) if match else None) from None
+    entries = doc.get("period")
+    if not isinstance(entries, list) or not entries:
+        raise PeriodError("no [[period]] tables found", line=1)
+    periods = []
+    for entry in entries:
+        name = entry.get("name")
+        line = _line_of(text, name)
+        try:
+            for key in ("name", "label", "start", "end"):
+                if key not in entry:
+                    raise PeriodError(f"period {name!r}: missing key {key!r}", column=key)
+            unknown = set(entry) - {"name", "label", "start", "end", "rationale", "source_url"}
+            if unknown:
+                raise PeriodError(f"period {name!r}: unknown keys {sorted(unknown)}", column=sorted(unknown)[0])
+            periods.append(
+                Period(
+                    name=str(entry["name"]),
+                    label=str(entry["label"]),
+                    start=_as_date(entry["start"], "start", name),
+                    end=_as_date(entry["end"], "end", name),
+                    rationale=str(entry.get("rationale", "")),
+                    source_url=str(entry.get("source_url", "")),
+                )
+            )
+        except PeriodError as exc:
+            exc.line = line
+            raise
+    try:
+        return check_periods(periods)
+    except PeriodError as exc:
+        exc.line = _line_of(text, re.findall(r"'([^']+)'", str(exc))[0] if "'" in str(exc) else None)
+        raise
+
+
+def _line_of(text: str, name) -> int | None:
+    if not name:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"""\s*name\s*=\s*["']{re.escape(str(name))}["']""", line):
+            return number
+    return None

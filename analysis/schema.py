@@ -1,0 +1,288 @@
+"""Pandera models for every data file: the single source of truth.
+
+Column names, types, vocabularies and rules live here. The loader
+(:mod:`analysis.data`), the data dictionary (``docs/data_dictionary.md``) and
+``data/datapackage.json`` are all derived from these models.
+
+Examples
+--------
+>>> from analysis.schema import IncidentSchema
+>>> "event_date" in IncidentSchema.to_schema().columns
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+# Controlled vocabularies. ACLED's names where the meaning is the same.
+COUNTRIES = ["Iraq", "Syria", "Jordan"]
+TARGET_TYPES = ["base", "convoy", "diplomatic", "other"]
+WEAPONS = [
+    "rocket",
+    "one_way_drone",
+    "mortar",
+    "ballistic_missile",
+    "ied",
+    "small_arms",
+    "mixed",
+    "unknown",
+]
+OUTCOMES = ["impact", "intercepted", "no_damage", "unknown"]
+ACTOR_CLASSES = ["militia", "iran_state", "other"]
+CONFIRMATIONS = ["official", "media", "claim"]
+QUALIFIERS = ["exact", "at_least", "about", "more_than"]
+CONTEXT_CATEGORIES = ["policy", "us_strike", "escalation", "anniversary", "regional"]
+
+#: Bounding box of Iraq, Syria and Jordan together (degrees).
+REGION_BBOX = {"lat_min": 29.0, "lat_max": 37.6, "lon_min": 34.8, "lon_max": 48.9}
+#: Earliest event date the project covers.
+FIRST_DATE = pd.Timestamp("2019-01-01")
+#: A count above this is a typing error, not an attack (no salvo or tally comes close).
+MAX_COUNT = 100_000
+
+URL_PATTERN = r"^https?://[^\s;]+$"
+URL_LIST_PATTERN = r"^https?://[^\s;]+( ?; ?https?://[^\s;]+)*$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+def _not_in_future(series: pd.Series) -> pd.Series:
+    today = pd.Timestamp(dt.date.today())
+    return series <= today
+
+
+def _date_field(description: str, **kwargs) -> pa.Field:
+    return pa.Field(ge=FIRST_DATE, description=description, **kwargs)
+
+
+def _count_field(description: str, nullable: bool = True) -> pa.Field:
+    return pa.Field(ge=0, le=MAX_COUNT, nullable=nullable, description=description)
+
+
+def _lat_lon_ok(df: pd.DataFrame) -> pd.Series:
+    """Both coordinates present and inside the region, or both missing."""
+    lat, lon = df["latitude"], df["longitude"]
+    both_missing = lat.isna() & lon.isna()
+    inside = (
+        lat.between(REGION_BBOX["lat_min"], REGION_BBOX["lat_max"])
+        & lon.between(REGION_BBOX["lon_min"], REGION_BBOX["lon_max"])
+    ).fillna(False)
+    return both_missing | inside
+
+
+class IncidentSchema(pa.DataFrameModel):
+    """One attack on one site housing US or coalition personnel at one time."""
+
+    event_id: Series[str] = pa.Field(
+        str_matches=ID_PATTERN,
+        description="Stable identifier of the incident; never reused.",
+    )
+    event_date: Series[pd.Timestamp] = _date_field(
+        "Local date (UTC+3) of the attack, YYYY-MM-DD; the first day of the "
+        "week or month when time_precision is 2 or 3."
+    )
+    time_precision: Series[int] = pa.Field(
+        isin=[1, 2, 3],
+        description="How precisely the date is known, as ACLED: 1 day, 2 week, 3 month.",
+    )
+    country: Series[str] = pa.Field(isin=COUNTRIES, description="Country of the site.")
+    admin1: Series[str] | None = pa.Field(
+        nullable=True, description="First-level administrative unit (province, governorate)."
+    )
+    location: Series[str] = pa.Field(
+        description="Canonical site name; must exist in data/locations.csv."
+    )
+    latitude: Series[float] | None = pa.Field(
+        nullable=True, description="Latitude of the site in decimal degrees (WGS84)."
+    )
+    longitude: Series[float] | None = pa.Field(
+        nullable=True, description="Longitude of the site in decimal degrees (WGS84)."
+    )
+    geo_precision: Series[int] = pa.Field(
+        isin=[1, 2, 3],
+        description="Spatial precision, as ACLED: 1 the site, 2 near a town, 3 province only.",
+    )
+    target_type: Series[str] = pa.Field(
+        isin=TARGET_TYPES,
+        description="What was attacked: a base or airport, a logistics convoy, a "
+        "diplomatic site, or other (e.g. a drone downed away from any base).",
+    )
+    weapon: Series[str] = pa.Field(
+        isin=WEAPONS,
+        description="Weapon used; mixed means rockets and drones together.",
+    )
+    munitions: Series[pd.Int64Dtype] | None = _count_field(
+        "Number of rockets, drones or missiles reported; empty when not stated."
+    )
+    outcome: Series[str] = pa.Field(
+        isin=OUTCOMES,
+        description="impact (something hit the site), intercepted (all shot down), "
+        "no_damage (missed or no damage reported), unknown.",
+    )
+    us_killed: Series[pd.Int64Dtype] | None = _count_field(
+        "US personnel killed as reported; empty when unknown (unknown is not 0)."
+    )
+    us_wounded: Series[pd.Int64Dtype] | None = _count_field(
+        "US personnel wounded as reported; empty when unknown (unknown is not 0)."
+    )
+    claimed_by: Series[str] | None = pa.Field(
+        nullable=True, description="Group that claimed the attack, as named in the claim."
+    )
+    attributed_to: Series[str] | None = pa.Field(
+        nullable=True, description="Group US officials blamed; kept apart from the claim."
+    )
+    actor_class: Series[str] = pa.Field(
+        isin=ACTOR_CLASSES,
+        description="militia, iran_state (Iran's own forces) or other (e.g. an insider).",
+    )
+    confirmation: Series[str] = pa.Field(
+        isin=CONFIRMATIONS,
+        description="official (US or coalition statement), media (independent report "
+        "citing officials or witnesses) or claim (only the attackers' claim).",
+    )
+    source_url: Series[str] = pa.Field(
+        str_matches=URL_PATTERN, description="URL of a page that reports the incident."
+    )
+    other_sources: Series[str] | None = pa.Field(
+        nullable=True,
+        str_matches=URL_LIST_PATTERN,
+        description="Further URLs reporting the incident, separated by ';'.",
+    )
+    summary: Series[str] = pa.Field(
+        str_length={"min_value": 10, "max_value": 400},
+        description="One line in our own words: what, where, outcome.",
+    )
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["event_id"]
+
+    @pa.check("event_date", name="not_in_future")
+    def _event_date_not_in_future(cls, series: pd.Series) -> pd.Series:
+        return _not_in_future(series)
+
+    @pa.dataframe_check(name="lat_lon_pair_in_region")
+    def _coordinates(cls, df: pd.DataFrame) -> pd.Series:
+        return _lat_lon_ok(df)
+
+
+class TallySchema(pa.DataFrameModel):
+    """A public cumulative or period count of attacks."""
+
+    tally_id: Series[str] = pa.Field(
+        str_matches=ID_PATTERN, description="Stable identifier of the tally."
+    )
+    as_of: Series[pd.Timestamp] = _date_field("Last day the count covers.")
+    window_start: Series[pd.Timestamp] = _date_field("First day the count covers.")
+    count: Series[int] = _count_field("Number of attacks in the window.", nullable=False)
+    qualifier: Series[str] = pa.Field(
+        isin=QUALIFIERS,
+        description="How the speaker qualified the count: exact, at_least, about, more_than.",
+    )
+    iraq: Series[pd.Int64Dtype] | None = _count_field("Attacks in Iraq, if split out.")
+    syria: Series[pd.Int64Dtype] | None = _count_field("Attacks in Syria, if split out.")
+    jordan: Series[pd.Int64Dtype] | None = _count_field("Attacks in Jordan, if split out.")
+    us_wounded: Series[pd.Int64Dtype] | None = _count_field(
+        "US personnel wounded in the window, if given."
+    )
+    us_killed: Series[pd.Int64Dtype] | None = _count_field(
+        "US personnel killed in the window, if given."
+    )
+    speaker: Series[str] = pa.Field(description="Office that gave the count.")
+    official: Series[bool] = pa.Field(description="True when the speaker is a US government office.")
+    source_url: Series[str] = pa.Field(
+        str_matches=URL_PATTERN, description="URL of a page that reports the count."
+    )
+    summary: Series[str] = pa.Field(
+        str_length={"min_value": 10, "max_value": 400},
+        description="One line in our own words on what was counted.",
+    )
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["tally_id"]
+
+    @pa.check("as_of", name="not_in_future")
+    def _as_of_not_in_future(cls, series: pd.Series) -> pd.Series:
+        return _not_in_future(series)
+
+    @pa.dataframe_check(name="window_start_not_after_as_of")
+    def _window_order(cls, df: pd.DataFrame) -> pd.Series:
+        return df["window_start"] <= df["as_of"]
+
+
+class LocationSchema(pa.DataFrameModel):
+    """The gazetteer: one row per site."""
+
+    location: Series[str] = pa.Field(description="Canonical site name used in incidents.")
+    country: Series[str] = pa.Field(isin=COUNTRIES, description="Country of the site.")
+    admin1: Series[str] | None = pa.Field(
+        nullable=True, description="First-level administrative unit."
+    )
+    latitude: Series[float] | None = pa.Field(
+        nullable=True, description="Latitude in decimal degrees (WGS84)."
+    )
+    longitude: Series[float] | None = pa.Field(
+        nullable=True, description="Longitude in decimal degrees (WGS84)."
+    )
+    aliases: Series[str] | None = pa.Field(
+        nullable=True, description="Other spellings seen in sources, separated by ';'."
+    )
+    source_url: Series[str] = pa.Field(
+        str_matches=URL_PATTERN, description="URL of a page that gives the site and its position."
+    )
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["location"]
+
+    @pa.dataframe_check(name="lat_lon_pair_in_region")
+    def _coordinates(cls, df: pd.DataFrame) -> pd.Series:
+        return _lat_lon_ok(df)
+
+
+class ContextEventSchema(pa.DataFrameModel):
+    """Events analysts annotate on figures and test against."""
+
+    event_date: Series[pd.Timestamp] = _date_field("Date of the event.")
+    label: Series[str] = pa.Field(
+        str_length={"min_value": 3, "max_value": 120}, description="Short label for plots."
+    )
+    category: Series[str] = pa.Field(
+        isin=CONTEXT_CATEGORIES,
+        description="policy, us_strike, escalation, anniversary or regional.",
+    )
+    source_url: Series[str] = pa.Field(
+        str_matches=URL_PATTERN, description="URL of a page that reports the event."
+    )
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["event_date", "label"]
+
+    @pa.check("event_date", name="not_in_future")
+    def _event_date_not_in_future(cls, series: pd.Series) -> pd.Series:
+        return _not_in_future(series)
+
+
+#: Columns each frame-wide check reads, so an error can name them.
+CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "lat_lon_pair_in_region": ("latitude", "longitude"),
+    "window_start_not_after_as_of": ("window_start", "as_of"),
+}
+
+#: File stem -> model, for the loader, the CLI and the generated documentation.
+SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
+    "incidents": IncidentSchema,
+    "tallies": TallySchema,
+    "locations": LocationSchema,
+    "context_events": ContextEventSchema,
+}
