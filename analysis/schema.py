@@ -36,6 +36,7 @@ OUTCOMES = ["impact", "intercepted", "no_damage", "unknown"]
 ACTOR_CLASSES = ["militia", "iran_state", "other"]
 CONFIRMATIONS = ["official", "media", "claim"]
 QUALIFIERS = ["exact", "at_least", "about", "more_than"]
+TALLY_SCOPES = ["all", "subset"]
 CONTEXT_CATEGORIES = ["policy", "us_strike", "escalation", "anniversary", "regional"]
 
 #: Bounding box of Iraq, Syria and Jordan together (degrees).
@@ -135,9 +136,11 @@ class IncidentSchema(pa.DataFrameModel):
     attributed_to: Series[str] | None = pa.Field(
         nullable=True, description="Group US officials blamed; kept apart from the claim."
     )
-    actor_class: Series[str] = pa.Field(
+    actor_class: Series[str] | None = pa.Field(
         isin=ACTOR_CLASSES,
-        description="militia, iran_state (Iran's own forces) or other (e.g. an insider).",
+        nullable=True,
+        description="militia, iran_state (Iran's own forces) or other (e.g. an insider); "
+        "empty when the sources do not say who launched it.",
     )
     confirmation: Series[str] = pa.Field(
         isin=CONFIRMATIONS,
@@ -178,7 +181,11 @@ class TallySchema(pa.DataFrameModel):
         str_matches=ID_PATTERN, description="Stable identifier of the tally."
     )
     as_of: Series[pd.Timestamp] = _date_field("Last day the count covers.")
-    window_start: Series[pd.Timestamp] = _date_field("First day the count covers.")
+    window_start: Series[pd.Timestamp] | None = _date_field(
+        "First day the count covers; empty when the speaker gave no start date "
+        "(such a tally is listed but cannot be turned into a rate).",
+        nullable=True,
+    )
     count: Series[int] = _count_field("Number of attacks in the window.", nullable=False)
     qualifier: Series[str] = pa.Field(
         isin=QUALIFIERS,
@@ -192,6 +199,11 @@ class TallySchema(pa.DataFrameModel):
     )
     us_killed: Series[pd.Int64Dtype] | None = _count_field(
         "US personnel killed in the window, if given."
+    )
+    scope: Series[str] = pa.Field(
+        isin=TALLY_SCOPES,
+        description="all: every attack on US or coalition forces the speaker counts; "
+        "subset: only a part (e.g. drone attacks only), not usable as a total.",
     )
     speaker: Series[str] = pa.Field(description="Office that gave the count.")
     official: Series[bool] = pa.Field(description="True when the speaker is a US government office.")
@@ -214,7 +226,7 @@ class TallySchema(pa.DataFrameModel):
 
     @pa.dataframe_check(name="window_start_not_after_as_of")
     def _window_order(cls, df: pd.DataFrame) -> pd.Series:
-        return df["window_start"] <= df["as_of"]
+        return df["window_start"].isna() | (df["window_start"] <= df["as_of"])
 
 
 class LocationSchema(pa.DataFrameModel):
