@@ -29,7 +29,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.periods import Period, read_periods
-from analysis.schema import CHECK_COLUMNS, SCHEMAS
+from analysis.schema import CHECK_COLUMNS, OPTIONAL_COLUMNS, SCHEMAS
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def _check_header(path: Path, text: str, expected: list[str]) -> list[str]:
+def _check_header(path: Path, text: str, expected: list[str], optional=frozenset()) -> list[str]:
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])))
     header = [h.strip() for h in header]
     problems = []
@@ -160,7 +160,7 @@ def _check_header(path: Path, text: str, expected: list[str]) -> list[str]:
             if name not in expected:
                 problems.append((name, None, f"unexpected column (expected one of {expected})"))
         for name in expected:
-            if name not in header:
+            if name not in header and name not in optional:
                 problems.append((name, None, "missing column"))
     if problems:
         raise DataValidationError(
@@ -366,10 +366,14 @@ def read_validated(
     for column, check in (extra_checks or {}).items():
         schema = schema.update_column(column, checks=[*schema.columns[column].checks, check])
     text = _read_text(path)
-    _check_header(path, text, list(schema.columns))
+    optional = OPTIONAL_COLUMNS.get(kind, frozenset())
+    _check_header(path, text, list(schema.columns), optional)
     raw = _read_frame(path, text).reset_index(drop=True)
     if raw.empty:
         raise _fatal(path, 1, None, None, "header only: the file has no data rows", "not_empty")
+    for name in optional:
+        if name not in raw:
+            raw[name] = pd.Series(pd.NA, index=raw.index, dtype="str")
     typed, failures = _typed(schema, raw)
     parsed_cells = {(f[0], f[1]) for f in failures}
     failures += [f for f in _pandera_failures(schema, typed, raw) if (f[0], f[1]) not in parsed_cells]

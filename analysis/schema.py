@@ -249,6 +249,11 @@ class LocationSchema(pa.DataFrameModel):
     source_url: Series[str] = pa.Field(
         str_matches=URL_PATTERN, description="URL of a page that gives the site and its position."
     )
+    notes: Series[str] | None = pa.Field(
+        nullable=True,
+        description="How the position was found: the site itself, a nearby town used as a "
+        "reference point, or no position found.",
+    )
 
     class Config:
         strict = True
@@ -290,6 +295,10 @@ CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
     "lat_lon_pair_in_region": ("latitude", "longitude"),
     "window_start_not_after_as_of": ("window_start", "as_of"),
 }
+
+#: Columns a file may leave out entirely (they are then empty); every other
+#: column must be in the header, even when its values may be empty.
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"locations": frozenset({"notes"})}
 
 #: File stem -> model, for the loader, the CLI and the generated documentation.
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {

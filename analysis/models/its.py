@@ -25,7 +25,6 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -95,13 +94,17 @@ def _as_series(counts) -> pd.Series:
 
 
 def _aggregate(counts: pd.Series, freq: str) -> pd.Series:
-    inferred = pd.infer_freq(counts.index) if len(counts) > 2 else None
-    target = {"M": "MS"}.get(freq, freq)
-    if inferred is not None and (inferred == target or inferred.startswith(target)):
-        return counts
-    if inferred == "D" or inferred is None:
-        return counts.resample(target).sum()
-    return counts.resample(target).sum()
+    """Sum counts into ``freq`` bins; a series already regular at ``freq`` is kept."""
+    rule = {"M": "MS", "W": "W-MON"}.get(freq, freq)
+    try:
+        regular = counts.asfreq(rule)
+        if len(regular) == len(counts) and regular.index.equals(counts.index):
+            return counts
+    except ValueError:
+        pass
+    if rule == "W-MON":
+        return counts.resample(rule, label="left", closed="left").sum()
+    return counts.resample(rule).sum()
 
 
 def interrupted_time_series(
@@ -207,16 +210,26 @@ def interrupted_time_series(
         else:
             fit = model.fit()
     else:
-        nb = sm.NegativeBinomial(y.to_numpy(), X, loglike_method="nb2", offset=offset)
+        extra = {} if offset is None else {"offset": offset}
+        nb = sm.NegativeBinomial(y.to_numpy(), X, loglike_method="nb2", **extra)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if cov == "HAC":
-                fit = nb.fit(disp=0, maxiter=500, cov_type="HAC", cov_kwds={"maxlags": maxlags})
-            else:
-                fit = nb.fit(disp=0, maxiter=500)
+            kwargs = {"cov_type": "HAC", "cov_kwds": {"maxlags": maxlags}} if cov == "HAC" else {}
+            fit = nb.fit(disp=0, maxiter=1000, method="bfgs", **kwargs)
+        try:
+            fit.cov_params()
+            singular = False
+        except ValueError:
+            singular = True
+        if singular:
+            # Dispersion at the boundary (near-Poisson data) leaves the joint Hessian
+            # singular; refit a GLM at the estimated alpha, as R's glm.nb reports.
+            alpha_hat = max(float(np.asarray(fit.params)[-1]), 1e-8)
+            glm = sm.GLM(y.to_numpy(), X, family=sm.families.NegativeBinomial(alpha=alpha_hat), offset=offset)
+            fit = glm.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags}) if cov == "HAC" else glm.fit()
 
     z = stats.norm.ppf(1 - alpha / 2)
-    params, bse, pvalues = pd.Series(fit.params, index=fit.params.index if hasattr(fit.params, "index") else None), fit.bse, fit.pvalues
+    bse, pvalues = fit.bse, fit.pvalues
     names = list(X.columns)
     params = pd.Series(np.asarray(fit.params)[: len(names)], index=names)
     bse = pd.Series(np.asarray(bse)[: len(names)], index=names)

@@ -95,6 +95,8 @@ class PeriodComparison(Result):
         The statsmodels results behind GLM rows, keyed by (group, period).
     dispersion : DataFrame
         The Cameron-Trivedi test per group (statistic, p_value, alpha_hat).
+    windows : DataFrame
+        For tallies: the disjoint count windows the rates were built from.
     """
 
     table: pd.DataFrame
@@ -104,6 +106,7 @@ class PeriodComparison(Result):
     models: dict = field(default_factory=dict)
     dispersion: pd.DataFrame = field(default_factory=pd.DataFrame)
     periods: tuple[Period, ...] = ()
+    windows: pd.DataFrame = field(default_factory=pd.DataFrame)
     assumptions: str = ASSUMPTIONS
 
     def _repr_fields(self) -> str:
@@ -200,10 +203,19 @@ def _glm_ratio(y: np.ndarray, x: np.ndarray, family: str, alpha: float):
 def _check_range(periods: Sequence[Period], data_range: tuple[dt.date, dt.date]) -> None:
     lo, hi = data_range
     for p in periods:
-        if p.start < lo or p.end > hi:
+        if p.end < lo or p.start > hi:
             raise PeriodError(
                 f"period {p.name!r} ({p.start}..{p.end}) is outside the data range {lo}..{hi}; "
-                "trim the period or pass data_range=(start, end) if the data truly cover it"
+                "drop it, or pass data_range=(start, end) if the data truly cover it"
+            )
+        if p.start < lo or p.end > hi:
+            from analysis.data import DataQualityWarning
+
+            warnings.warn(
+                f"period {p.name!r} ({p.start}..{p.end}) extends past the data ({lo}..{hi}); "
+                "days without data count as days without attacks",
+                DataQualityWarning,
+                stacklevel=3,
             )
 
 
@@ -237,9 +249,10 @@ def compare_periods(
     confirmation : sequence of str or None
         Confirmation levels counted; default official and media, ``None`` all.
     data_range : (start, end), optional
-        The dates the incident list covers; default its first and last event.
-        A period outside it raises an error rather than counting zeros the
-        data cannot vouch for.
+        The dates the incident list covers; default the first day of the
+        month of its first event to its last event. A period wholly outside
+        it raises an error rather than counting zeros the data cannot vouch
+        for; one that extends past it draws a :class:`DataQualityWarning`.
 
     Returns
     -------
@@ -260,7 +273,8 @@ def compare_periods(
     if data_range is None:
         if rows.empty:
             raise ValueError("no incidents to compare; pass data_range to compare empty data")
-        data_range = (rows["event_date"].min().date(), rows["event_date"].max().date())
+        first = rows["event_date"].min()
+        data_range = (first.replace(day=1).date(), rows["event_date"].max().date())
     data_range = (pd.Timestamp(data_range[0]).date(), pd.Timestamp(data_range[1]).date())
     _check_range(periods, data_range)
     start = min(p.start for p in periods)
@@ -487,7 +501,7 @@ def rates_from_tallies(
         rows.append((p, events, covered, ids))
     ref = next(r for r in rows if r[0].name == reference)
     out = []
-    for p, events, covered, ids in rows:
+    for p, events, covered, _ids in rows:
         row = {"period": p.name, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end), "days": covered}
         if covered == 0:
             row.update(events=np.nan, rate_per_30d=np.nan, rate_ci_low=np.nan, rate_ci_high=np.nan,
@@ -514,4 +528,5 @@ def rates_from_tallies(
         source="tallies",
         alpha=alpha,
         periods=tuple(periods),
+        windows=windows,
     )

@@ -1,0 +1,29 @@
+import numpy as np
+import pandas as pd
+
+import analysis
+from analysis.coverage import coverage
+
+
+def test_coverage_counts_rows_in_window_and_scope():
+    inc = pd.DataFrame({
+        "event_date": pd.to_datetime(["2023-10-17", "2023-10-20", "2023-10-25", "2023-10-21"]),
+        "confirmation": ["official", "media", "official", "claim"],
+        "target_type": ["base", "diplomatic", "base", "base"],
+        "country": "Iraq",
+    })
+    tallies = pd.DataFrame({
+        "tally_id": ["t1", "t2"], "as_of": pd.to_datetime(["2023-10-24", "2023-10-24"]),
+        "window_start": pd.to_datetime(["2023-10-17", None]), "count": [4, 4],
+        "qualifier": ["exact", "exact"], "official": [True, True], "scope": "all", "speaker": "x",
+        "iraq": [np.nan, np.nan], "syria": np.nan, "jordan": np.nan,
+    })
+    out = coverage(inc, tallies).set_index("tally_id")
+    assert out.loc["t1", "our_rows"] == 2 and out.loc["t1", "ratio"] == 0.5
+    assert np.isnan(out.loc["t2", "ratio"])  # no window start: no guess
+
+
+def test_shipped_surge_coverage_is_measured():
+    cov = coverage(analysis.load_incidents(), analysis.load_tallies()).set_index("tally_id")
+    ratio = cov.loc["centcom-testimony-2024-03-07", "ratio"]
+    assert 0.5 < ratio <= 1.2

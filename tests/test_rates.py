@@ -1,0 +1,191 @@
+"""compare_periods and rates_from_tallies: values, methods and edge cases."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+import analysis
+from analysis import Period
+from analysis.models.exact import garwood_interval
+from analysis.models.rates import compare_periods, rates_from_tallies, tally_increments
+from analysis.periods import PeriodError
+
+
+def _incidents(dates):
+    return pd.DataFrame({"event_date": pd.to_datetime(dates), "confirmation": "official", "country": "Iraq"})
+
+
+def _p(name, start, end):
+    return Period(name, name, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+
+
+@pytest.fixture
+def two_periods():
+    rng = np.random.default_rng(1)
+    calm = pd.date_range("2023-01-01", "2023-06-30")
+    surge = pd.date_range("2023-07-01", "2023-08-31")
+    days = list(calm.repeat(rng.poisson(0.2, len(calm)))) + list(surge.repeat(rng.poisson(2.0, len(surge))))
+    periods = [_p("calm", "2023-01-01", "2023-06-30"), _p("surge", "2023-07-01", "2023-08-31")]
+    return _incidents(days), periods
+
+
+def test_rates_and_garwood_intervals(two_periods):
+    inc, periods = two_periods
+    res = compare_periods(inc, periods, reference="calm", model="poisson")
+    row = res.table.set_index("period").loc["surge"]
+    n = int(row["events"])
+    lo, hi = garwood_interval(n, 62)
+    assert row["rate_per_30d"] == pytest.approx(30 * n / 62)
+    assert row["rate_ci_low"] == pytest.approx(30 * lo) and row["rate_ci_high"] == pytest.approx(30 * hi)
+    ref = res.table.set_index("period").loc["calm"]
+    assert (ref["rate_ratio"], ref["rr_ci_low"], ref["rr_ci_high"], ref["method"]) == (1.0, 1.0, 1.0, "reference")
+
+
+def test_glm_path_equals_direct_statsmodels_fit(two_periods):
+    inc, periods = two_periods
+    res = compare_periods(inc, periods, reference="calm", model="poisson")
+    row = res.table.set_index("period").loc["surge"]
+    assert row["method"] == "poisson_glm"
+    days = pd.date_range("2023-01-01", "2023-08-31")
+    y = inc["event_date"].value_counts().reindex(days, fill_value=0).to_numpy()
+    x = (days >= "2023-07-01").astype(float)
+    fit = sm.GLM(y, sm.add_constant(x), family=sm.families.Poisson()).fit()
+    ci = np.exp(fit.conf_int()[1])
+    assert row["rate_ratio"] == pytest.approx(np.exp(fit.params[1]), abs=1e-6)
+    assert row["rr_ci_low"] == pytest.approx(ci[0], abs=1e-6)
+    assert row["rr_ci_high"] == pytest.approx(ci[1], abs=1e-6)
+    assert row["p_value"] == pytest.approx(fit.pvalues[1], abs=1e-6)
+    assert res.models[(None, "surge")] is not None
+
+
+def test_negbin_path_equals_direct_statsmodels_fit(two_periods):
+    inc, periods = two_periods
+    res = compare_periods(inc, periods, reference="calm", model="negbin")
+    row = res.table.set_index("period").loc["surge"]
+    days = pd.date_range("2023-01-01", "2023-08-31")
+    y = inc["event_date"].value_counts().reindex(days, fill_value=0).to_numpy()
+    x = sm.add_constant((days >= "2023-07-01").astype(float))
+    fit = sm.NegativeBinomial(y, x, loglike_method="nb2").fit(disp=0, maxiter=200, method="bfgs")
+    assert row["method"] == "negbin_glm"
+    assert row["rate_ratio"] == pytest.approx(np.exp(fit.params[1]), abs=1e-6)
+
+
+def test_small_counts_use_exact_conditional_test():
+    inc = _incidents(["2023-01-05", "2023-02-01", "2023-03-10", "2023-04-02", "2023-04-03"])
+    periods = [_p("a", "2023-01-01", "2023-02-28"), _p("b", "2023-03-01", "2023-04-30")]
+    res = compare_periods(inc, periods, reference="a")
+    row = res.table.set_index("period").loc["b"]
+    assert row["method"] == "exact_conditional"
+    test = stats.binomtest(3, 5, 61 / (61 + 59))
+    assert row["p_value"] == pytest.approx(test.pvalue)
+
+
+def test_zero_event_period_has_rate_zero_and_finite_upper_bound():
+    inc = _incidents(["2023-01-05", "2023-01-06", "2023-01-07", "2023-03-30"])
+    periods = [_p("busy", "2023-01-01", "2023-01-31"), _p("quiet", "2023-02-01", "2023-02-28"),
+               _p("end", "2023-03-01", "2023-03-30")]
+    t = compare_periods(inc, periods, reference="busy").table.set_index("period")
+    assert t.loc["quiet", "events"] == 0 and t.loc["quiet", "rate_per_30d"] == 0
+    assert np.isfinite(t.loc["quiet", "rate_ci_high"]) and t.loc["quiet", "rate_ci_high"] > 0
+    assert t.loc["quiet", "rate_ratio"] == 0 and np.isfinite(t.loc["quiet", "rr_ci_high"])
+    assert not t[["rate_per_30d", "rate_ci_low", "rate_ci_high"]].isna().any().any()
+
+
+def test_one_day_period():
+    inc = _incidents(["2023-01-05", "2023-01-10", "2023-01-10"])
+    periods = [_p("month", "2023-01-01", "2023-01-09"), _p("day", "2023-01-10", "2023-01-10")]
+    t = compare_periods(inc, periods, reference="month").table.set_index("period")
+    assert t.loc["day", "days"] == 1 and t.loc["day", "rate_per_30d"] == 60
+
+
+def test_overlapping_periods_are_an_error():
+    inc = _incidents(["2023-01-05", "2023-02-10"])
+    with pytest.raises(PeriodError, match="overlap"):
+        compare_periods(inc, [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-01-31", "2023-02-28")])
+
+
+def test_period_outside_the_data_is_an_error():
+    inc = _incidents(["2023-01-05", "2023-01-20"])
+    with pytest.raises(PeriodError, match="outside the data range"):
+        compare_periods(inc, [_p("a", "2023-01-05", "2023-01-20"), _p("b", "2023-06-01", "2023-06-30")])
+
+
+def test_all_zero_data_in_given_range():
+    inc = _incidents([])
+    res = compare_periods(inc, [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-02-01", "2023-02-28")],
+                          data_range=("2023-01-01", "2023-02-28"))
+    t = res.table.set_index("period")
+    assert t["events"].sum() == 0 and np.isfinite(t["rate_ci_high"]).all()
+    assert t.loc["b", "method"].startswith("undefined")
+
+
+def test_unknown_reference_is_an_error():
+    inc = _incidents(["2023-01-05", "2023-01-20"])
+    with pytest.raises(ValueError, match="reference period 'nope' is not one of"):
+        compare_periods(inc, [_p("a", "2023-01-05", "2023-01-20")], reference="nope")
+
+
+def test_by_group_gives_one_row_per_period_and_group():
+    inc = _incidents(["2023-01-05", "2023-01-06", "2023-02-05"])
+    inc["country"] = ["Iraq", "Syria", "Iraq"]
+    res = compare_periods(inc, [_p("a", "2023-01-05", "2023-01-31"), _p("b", "2023-02-01", "2023-02-05")], by="country")
+    assert len(res.table) == 4 and set(res.table["country"]) == {"Iraq", "Syria"}
+
+
+def test_result_interface(two_periods):
+    inc, periods = two_periods
+    res = compare_periods(inc, periods, reference="calm")
+    assert repr(res).startswith("<PeriodComparison: 2 periods, ") and repr(res).endswith("reference=calm>")
+    assert "rate_per_30d" in res.summary() and "<table" in res._repr_html_()
+    assert list(res.table.columns[:5]) == ["period", "start", "end", "days", "events"]
+
+
+def test_shipped_data_surge_exceeds_calm():
+    res = compare_periods(analysis.load_incidents(), reference="calm")
+    t = res.table.set_index("period")
+    assert t.loc["surge", "rr_ci_low"] > 3  # the surge is many times the calm rate
+
+
+def _tallies(rows):
+    frame = pd.DataFrame(rows, columns=["tally_id", "as_of", "window_start", "count", "qualifier"])
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
+    frame["window_start"] = pd.to_datetime(frame["window_start"])
+    frame["official"] = True
+    frame["scope"] = "all"
+    return frame
+
+
+def test_tally_increments_and_boundary_apportioning():
+    t = _tallies([
+        ("a", "2023-01-10", "2023-01-01", 10, "exact"),
+        ("b", "2023-01-20", "2023-01-01", 30, "exact"),
+        ("c", "2023-01-15", "2023-01-01", 5, "exact"),  # lower than an earlier one? no: earlier as_of is a (10) -> skipped
+    ])
+    inc = tally_increments(t)
+    assert inc["count"].tolist() == [10.0, 20.0]
+    assert inc["days"].tolist() == [10, 10]
+    periods = [_p("first", "2023-01-01", "2023-01-15"), _p("second", "2023-01-16", "2023-01-20")]
+    res = rates_from_tallies(t, periods, reference="first")
+    tab = res.table.set_index("period")
+    # Window 11-20 Jan (20 attacks, 10 days) straddles the boundary: 5 days each side.
+    assert tab.loc["first", "events"] == pytest.approx(10 + 10)
+    assert tab.loc["second", "events"] == pytest.approx(10)
+    assert tab.loc["second", "rate_per_30d"] == pytest.approx(30 * 10 / 5)
+
+
+def test_tallies_uncovered_period_is_empty_not_zero():
+    t = _tallies([("a", "2023-01-10", "2023-01-01", 10, "more_than")])
+    res = rates_from_tallies(t, [_p("a", "2023-01-01", "2023-01-10"), _p("b", "2023-03-01", "2023-03-10")])
+    tab = res.table.set_index("period")
+    assert tab.loc["a", "events"] == 11  # more_than 10 counts as 11
+    assert np.isnan(tab.loc["b", "events"]) and tab.loc["b", "method"] == "no tally covers this period"
+
+
+def test_shipped_tallies_give_a_surge_rate():
+    res = rates_from_tallies(analysis.load_tallies(), reference="calm")
+    t = res.table.set_index("period")
+    assert t.loc["surge", "events"] >= 150 and t.loc["surge", "rr_ci_low"] > 5
