@@ -1,7 +1,18 @@
-"""analysis: attack rates on US and coalition forces, compared across periods."""
+"""analysis: attack rates on US and coalition forces, compared across periods.
+
+Examples
+--------
+>>> from analysis import load_incidents, load_periods, compare_periods  # doctest: +SKIP
+>>> compare_periods(load_incidents(), load_periods(), reference="calm").table  # doctest: +SKIP
+"""
+
 import logging
 
-from analysis.data import (
+__version__ = "0.1.0"
+
+from analysis.counts import DEFAULT_CONFIRMATION, daily_counts, select_incidents  # noqa: E402
+from analysis.coverage import coverage  # noqa: E402
+from analysis.data import (  # noqa: E402
     DataQualityWarning,
     DataValidationError,
     load_context_events,
@@ -10,18 +21,55 @@ from analysis.data import (
     load_periods,
     load_tallies,
 )
-from analysis.periods import Period
+from analysis.models.exact import garwood_interval, rate_ratio_exact  # noqa: E402
+from analysis.models.its import ITSResult, interrupted_time_series  # noqa: E402
+from analysis.models.rates import (  # noqa: E402
+    PeriodComparison,
+    compare_periods,
+    rates_from_tallies,
+    tally_increments,
+)
+from analysis.periods import Period  # noqa: E402
+from analysis.plots import (  # noqa: E402
+    plot_by_month,
+    plot_coverage,
+    plot_its,
+    plot_period_rates,
+    plot_rate_ratios,
+    plot_sites,
+    plot_timeline,
+)
+from analysis.tables import write_table  # noqa: E402
 
-__version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "DEFAULT_CONFIRMATION",
     "DataQualityWarning",
     "DataValidationError",
+    "ITSResult",
     "Period",
+    "PeriodComparison",
+    "compare_periods",
+    "coverage",
+    "daily_counts",
+    "garwood_interval",
+    "interrupted_time_series",
     "load_context_events",
     "load_incidents",
     "load_locations",
     "load_periods",
     "load_tallies",
+    "plot_by_month",
+    "plot_coverage",
+    "plot_its",
+    "plot_period_rates",
+    "plot_rate_ratios",
+    "plot_sites",
+    "plot_timeline",
+    "rate_ratio_exact",
+    "rates_from_tallies",
+    "select_incidents",
+    "tally_increments",
+    "write_table",
 ]

@@ -89,8 +89,8 @@ def _validate(args) -> int:
 def _report(args) -> int:
     from analysis.report import build_report
 
-    index = build_report(Path(args.out), data=Path(args.data) if args.data else None)
-    print(f"wrote {index}")
+    index = build_report(Path(args.out), data=Path(args.data) if args.data else None, progress=print)
+    print(f"report: {index.resolve()}")
     return EXIT_OK
 
 

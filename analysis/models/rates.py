@@ -47,6 +47,7 @@ __all__ = [
     "dispersion_test",
     "rates_from_tallies",
     "resolve_periods",
+    "tally_increments",
 ]
 
 #: Below this many events in either period the exact conditional method is used.

@@ -1,0 +1,241 @@
+"""Figures. Every function takes ``ax=None``, returns the Axes, applies the
+packaged style only inside itself and never calls ``plt.show()``.
+
+Examples
+--------
+>>> from analysis import load_incidents, plot_timeline  # doctest: +SKIP
+>>> ax = plot_timeline(load_incidents())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+from importlib import resources
+from pathlib import Path
+
+import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.counts import DEFAULT_CONFIRMATION, daily_counts, select_incidents
+
+__all__ = [
+    "SOURCE_LINE",
+    "add_source_line",
+    "plot_by_month",
+    "plot_coverage",
+    "plot_its",
+    "plot_period_rates",
+    "plot_rate_ratios",
+    "plot_sites",
+    "plot_timeline",
+    "save_figure",
+    "style",
+]
+
+SOURCE_LINE = "Source: analysis incident list (official and media-confirmed rows) and public Pentagon tallies."
+_SHADES = ["#eaf2f8", "#fdedec", "#f4f6f6", "#fef5e7", "#e9f7ef", "#f5eef8"]
+
+
+@contextlib.contextmanager
+def style():
+    """Context manager applying the packaged matplotlib style, then restoring rcParams.
+
+    Only ``backend`` and ``interactive`` survive the context: the first
+    figure of a Jupyter session activates the inline backend inside it, and
+    undoing that would stop figures from showing.
+    """
+    path = resources.files("analysis") / "styles" / "analysis.mplstyle"
+    with plt.style.context(str(path)):
+        yield
+        activated = {k: matplotlib.rcParams[k] for k in ("backend", "interactive")}
+    matplotlib.rcParams.update(activated)
+
+
+def _axes(ax, figsize=None):
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def add_source_line(ax, text: str = SOURCE_LINE):
+    """Write a source line under the Axes (in figure coordinates)."""
+    ax.figure.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
+    return ax
+
+
+def _shade_periods(ax, periods, label=True):
+    for i, p in enumerate(periods or []):
+        ax.axvspan(pd.Timestamp(p.start), pd.Timestamp(p.end) + pd.Timedelta(days=1),
+                   color=_SHADES[i % len(_SHADES)], zorder=0, lw=0)
+        if label:
+            ax.text(pd.Timestamp(p.start), 1.0, p.name, transform=ax.get_xaxis_transform(),
+                    fontsize=6, rotation=90, va="top", ha="left", color="#555555")
+
+
+def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: str = "W",
+                  confirmation=DEFAULT_CONFIRMATION, categories=("us_strike", "escalation")):
+    """Weekly (or ``freq``) attack counts with periods shaded and context events marked.
+
+    Examples
+    --------
+    >>> ax = plot_timeline(incidents, load_periods(), load_context_events())  # doctest: +SKIP
+    """
+    with style():
+        ax = _axes(ax, figsize=(10, 4.5))
+        counts = daily_counts(incidents, freq=freq, confirmation=confirmation)["events"]
+        _shade_periods(ax, periods)
+        width = {"D": 1, "W": 6, "MS": 27}.get(freq, 6)
+        ax.bar(counts.index, counts.to_numpy(), width=width, align="edge", color="#1b4f72", lw=0)
+        if context_events is not None and len(context_events):
+            ev = context_events[context_events["category"].isin(categories)] if categories else context_events
+            for d in ev["event_date"]:
+                ax.axvline(d, color="#c0392b", lw=0.4, alpha=0.35, zorder=1)
+        ax.set_ylabel({"W": "attacks per week", "D": "attacks per day", "MS": "attacks per month"}.get(freq, "attacks"))
+        ax.set_title("Attacks on US and coalition forces")
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_xlim(counts.index.min(), counts.index.max() + pd.Timedelta(days=7))
+    return ax
+
+
+def plot_by_month(incidents, by: str = "country", ax=None, confirmation=DEFAULT_CONFIRMATION):
+    """Monthly counts stacked by a category (``country``, ``weapon``, ``target_type``)."""
+    with style():
+        ax = _axes(ax, figsize=(10, 4.5))
+        counts = daily_counts(incidents, by=by, freq="MS", confirmation=confirmation)
+        bottom = np.zeros(len(counts))
+        for col in counts.columns:
+            ax.bar(counts.index, counts[col].to_numpy(), width=26, bottom=bottom, align="edge", label=col, lw=0)
+            bottom += counts[col].to_numpy()
+        ax.set_ylabel("attacks per month")
+        ax.set_title(f"Monthly attacks by {by.replace('_', ' ')}")
+        ax.legend(ncols=min(4, len(counts.columns)), loc="upper left")
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    return ax
+
+
+def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", labels=None):
+    """Rates (or rate ratios) per period with intervals; several results side by side.
+
+    Examples
+    --------
+    >>> plot_period_rates(from_incidents, from_tallies, labels=["incidents", "tallies"])  # doctest: +SKIP
+    """
+    lo_col, hi_col = ("rate_ci_low", "rate_ci_high") if column == "rate_per_30d" else ("rr_ci_low", "rr_ci_high")
+    labels = labels or [getattr(c, "source", f"result {i}") for i, c in enumerate(comparisons)]
+    with style():
+        ax = _axes(ax, figsize=(8, 4.5))
+        names = list(dict.fromkeys(n for c in comparisons for n in c.table["period"]))
+        y = np.arange(len(names))
+        offsets = np.linspace(-0.15, 0.15, len(comparisons)) if len(comparisons) > 1 else [0.0]
+        for comp, off, lab in zip(comparisons, offsets, labels):
+            t = comp.table.set_index("period").reindex(names)
+            est, lo, hi = t[column].to_numpy(float), t[lo_col].to_numpy(float), t[hi_col].to_numpy(float)
+            ok = ~np.isnan(est)
+            ax.errorbar(est[ok], y[ok] + off, xerr=[est[ok] - lo[ok], hi[ok] - est[ok]], fmt="o", ms=4,
+                        capsize=2, lw=1, label=lab)
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.set_xscale("symlog", linthresh=1.0 if column == "rate_per_30d" else 0.1)
+        ax.set_xlim(left=0)
+        if column != "rate_per_30d":
+            ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
+        ax.set_xlabel("attacks per 30 days (95% CI)" if column == "rate_per_30d" else "rate ratio vs reference (95% CI)")
+        ax.grid(axis="x", color="#dddddd")
+        ax.set_title("Attack rate by period" if column == "rate_per_30d" else "Rate ratios against the reference period")
+        if len(comparisons) > 1:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(comparisons))
+    return ax
+
+
+def plot_rate_ratios(*comparisons, ax=None, labels=None):
+    """Forest plot of rate ratios against the reference period."""
+    return plot_period_rates(*comparisons, ax=ax, column="rate_ratio", labels=labels)
+
+
+def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=None,
+                  confirmation=DEFAULT_CONFIRMATION, target_types=("base", "diplomatic")):
+    """Cumulative incidents in our list against the official cumulative tallies."""
+    with style():
+        ax = _axes(ax)
+        rows = select_incidents(incidents, confirmation, target_types)
+        counts = daily_counts(rows, start=start, end=end, confirmation=None)["events"].cumsum()
+        ax.step(counts.index, counts.to_numpy(), where="post", label="our incident list", color="#1b4f72")
+        t = tallies[(tallies["as_of"] >= pd.Timestamp(start)) & (tallies["as_of"] <= pd.Timestamp(end) + pd.Timedelta(days=10))]
+        t = t[t["window_start"].notna() & (t["scope"] == "all")]
+        off = t[t["official"]]
+        other = t[~t["official"]]
+        ax.scatter(off["as_of"], off["count"], color="#c0392b", s=14, zorder=3, label="official tally")
+        if len(other):
+            ax.scatter(other["as_of"], other["count"], color="#7d8c8d", s=10, marker="x", zorder=3,
+                       label="other public count")
+        ax.set_ylabel("cumulative attacks since 17 Oct 2023")
+        ax.set_title("Coverage: our list against the official counts")
+        ax.legend(loc="upper left")
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
+    return ax
+
+
+def plot_its(result, ax=None):
+    """Observed counts, the fitted segmented model and the counterfactual band."""
+    with style():
+        ax = _axes(ax)
+        cf = result.counterfactual
+        ax.plot(cf.index, cf["observed"], "o", ms=3, color="#7d8c8d", label="observed")
+        ax.plot(cf.index, cf["fitted"], color="#1b4f72", label="fitted")
+        ax.plot(cf.index, cf["counterfactual"], color="#c0392b", ls="--", label="without interruption")
+        ax.fill_between(cf.index, cf["cf_ci_low"], cf["cf_ci_high"], color="#c0392b", alpha=0.12, lw=0)
+        for t in result.interruptions:
+            ax.axvline(t, color="#555555", lw=0.8)
+        ax.set_yscale("symlog", linthresh=1)
+        ax.set_ylabel("attacks per bin")
+        ax.set_title("Interrupted time series")
+        ax.legend(loc="upper left")
+    return ax
+
+
+def plot_sites(incidents, locations, ax=None, confirmation=DEFAULT_CONFIRMATION):
+    """Sites on a plain longitude/latitude frame, points sized by attacks.
+
+    No basemap or tiles are downloaded; sites without coordinates are listed
+    in the legend title as a count.
+    """
+    with style():
+        ax = _axes(ax, figsize=(7, 5.5))
+        rows = select_incidents(incidents, confirmation)
+        n = rows.groupby("location").size().rename("attacks")
+        sites = locations.set_index("location").join(n, how="inner")
+        placed = sites.dropna(subset=["latitude", "longitude"])
+        colors = {"Iraq": "#1b4f72", "Syria": "#c0392b", "Jordan": "#d68910"}
+        for country, grp in placed.groupby("country"):
+            ax.scatter(grp["longitude"], grp["latitude"], s=8 + 6 * grp["attacks"], alpha=0.6,
+                       color=colors.get(country, "#7d8c8d"), label=country, edgecolor="white", lw=0.5)
+        for name, row in placed.sort_values("attacks", ascending=False).head(12).iterrows():
+            ax.annotate(name, (row["longitude"], row["latitude"]), fontsize=6, xytext=(3, 3), textcoords="offset points")
+        ax.set_xlabel("longitude (°E)")
+        ax.set_ylabel("latitude (°N)")
+        ax.set_aspect("equal")
+        ax.grid(True, color="#eeeeee")
+        missing = len(sites) - len(placed)
+        ax.legend(title=f"{missing} sites without coordinates not shown" if missing else None, loc="lower right")
+        ax.set_title("Attacks by site (point area ~ attacks)")
+    return ax
+
+
+def save_figure(fig, stem: str | Path) -> list[Path]:
+    """Save ``stem.svg`` and ``stem.png`` byte-reproducibly; return the paths.
+
+    SVG: fixed hash salt, no date; PNG: no Software tag. The per-figure salt
+    is the file name, so inlined SVGs keep distinct element ids.
+    """
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    with plt.rc_context({"svg.hashsalt": stem.name, "svg.fonttype": "path"}):
+        fig.savefig(stem.with_suffix(".svg"), format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(stem.with_suffix(".png"), format="png", metadata={"Software": None}, dpi=150)
+    return [stem.with_suffix(".svg"), stem.with_suffix(".png")]
