@@ -1,11 +1,12 @@
 """interrupted_time_series against the Lopez Bernal et al. (2017) Sicily tutorial.
 
-Published estimates (IJE 2017;46:348-355, Sicily smoking ban, level change):
-Poisson model RR 0.894 (95% CI 0.865-0.925); seasonally adjusted quasi-Poisson
-RR 0.885 (0.839-0.933). The same numbers to six digits come from R 4.2's glm()
-on the shipped file (Poisson 0.894377 [0.864686, 0.925086]; quasi-Poisson
-0.894377 [0.839189, 0.953193]; with harmonic(month, 2, 12) 0.885072
-[0.839401, 0.933227]), which is the independent implementation checked here.
+The paper (IJE 2017;46:348-355) reports the level change of the Poisson model
+as RR 0.894 (95% CI 0.865-0.925) and, seasonally adjusted, 0.885 (0.839-0.933),
+as we recall it: the stored copies we could search did not show the results
+section, so those rounded values are not verified from the page here. The
+binding check is an independent implementation: R 4.2's glm() on the shipped
+file gives Poisson 0.894377 [0.864686, 0.925086]; quasi-Poisson 0.894377
+[0.839189, 0.953193]; with harmonic(month, 2, 12) 0.885072 [0.839401, 0.933227].
 """
 
 from pathlib import Path
