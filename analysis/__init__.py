@@ -21,7 +21,14 @@ from analysis.data import (  # noqa: E402
     load_periods,
     load_tallies,
 )
+from analysis.models.changepoint import (  # noqa: E402
+    ChangepointResult,
+    changepoint_penalty_path,
+    detect_changepoints,
+    plot_penalty_path,
+)
 from analysis.models.exact import garwood_interval, rate_ratio_exact  # noqa: E402
+from analysis.models.hawkes import HawkesResult, fit_hawkes, simulate_hawkes  # noqa: E402
 from analysis.models.its import ITSResult, interrupted_time_series  # noqa: E402
 from analysis.models.rates import (  # noqa: E402
     PeriodComparison,
@@ -29,6 +36,7 @@ from analysis.models.rates import (  # noqa: E402
     rates_from_tallies,
     tally_increments,
 )
+from analysis.models.triggers import TriggerResult, trigger_windows  # noqa: E402
 from analysis.periods import Period  # noqa: E402
 from analysis.plots import (  # noqa: E402
     plot_by_month,
@@ -44,15 +52,21 @@ from analysis.tables import write_table  # noqa: E402
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "ChangepointResult",
     "DEFAULT_CONFIRMATION",
     "DataQualityWarning",
     "DataValidationError",
+    "HawkesResult",
     "ITSResult",
     "Period",
     "PeriodComparison",
+    "TriggerResult",
+    "changepoint_penalty_path",
     "compare_periods",
     "coverage",
     "daily_counts",
+    "detect_changepoints",
+    "fit_hawkes",
     "garwood_interval",
     "interrupted_time_series",
     "load_context_events",
@@ -63,6 +77,7 @@ __all__ = [
     "plot_by_month",
     "plot_coverage",
     "plot_its",
+    "plot_penalty_path",
     "plot_period_rates",
     "plot_rate_ratios",
     "plot_sites",
@@ -70,6 +85,8 @@ __all__ = [
     "rate_ratio_exact",
     "rates_from_tallies",
     "select_incidents",
+    "simulate_hawkes",
     "tally_increments",
+    "trigger_windows",
     "write_table",
 ]

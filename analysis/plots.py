@@ -62,8 +62,12 @@ def _axes(ax, figsize=None):
 
 
 def add_source_line(ax, text: str = SOURCE_LINE):
-    """Write a source line under the Axes (in figure coordinates)."""
-    ax.figure.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
+    """Write a source line at the foot of the figure.
+
+    It is the figure's ``supxlabel`` so constrained layout keeps it clear of the
+    tick labels.
+    """
+    ax.figure.supxlabel(text, x=0.01, ha="left", fontsize=6.5, color="#555555")
     return ax
 
 
