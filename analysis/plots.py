@@ -33,6 +33,7 @@ __all__ = [
     "plot_timeline",
     "save_figure",
     "style",
+    "styled_axes",
 ]
 
 SOURCE_LINE = "Source: analysis incident list (official and media-confirmed rows) and public Pentagon tallies."
@@ -54,10 +55,19 @@ def style():
     matplotlib.rcParams.update(activated)
 
 
-def _axes(ax, figsize=None):
+def styled_axes(ax=None, figsize=None):
+    """Return ``ax``, or a new Axes on a figure made in the packaged style.
+
+    Examples
+    --------
+    >>> ax = styled_axes(figsize=(4, 3))
+    >>> ax.figure.get_layout_engine() is not None
+    True
+    """
     if ax is not None:
         return ax
-    _, ax = plt.subplots(figsize=figsize)
+    with style():
+        _, ax = plt.subplots(figsize=figsize)
     return ax
 
 
@@ -89,7 +99,7 @@ def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: s
     >>> ax = plot_timeline(incidents, load_periods(), load_context_events())  # doctest: +SKIP
     """
     with style():
-        ax = _axes(ax, figsize=(10, 4.5))
+        ax = styled_axes(ax, figsize=(10, 4.5))
         counts = daily_counts(incidents, freq=freq, confirmation=confirmation)["events"]
         _shade_periods(ax, periods)
         width = {"D": 1, "W": 6, "MS": 27}.get(freq, 6)
@@ -109,7 +119,7 @@ def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: s
 def plot_by_month(incidents, by: str = "country", ax=None, confirmation=DEFAULT_CONFIRMATION):
     """Monthly counts stacked by a category (``country``, ``weapon``, ``target_type``)."""
     with style():
-        ax = _axes(ax, figsize=(10, 4.5))
+        ax = styled_axes(ax, figsize=(10, 4.5))
         counts = daily_counts(incidents, by=by, freq="MS", confirmation=confirmation)
         bottom = np.zeros(len(counts))
         for col in counts.columns:
@@ -133,7 +143,7 @@ def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", label
     lo_col, hi_col = ("rate_ci_low", "rate_ci_high") if column == "rate_per_30d" else ("rr_ci_low", "rr_ci_high")
     labels = labels or [getattr(c, "source", f"result {i}") for i, c in enumerate(comparisons)]
     with style():
-        ax = _axes(ax, figsize=(8, 4.5))
+        ax = styled_axes(ax, figsize=(8, 4.5))
         names = list(dict.fromkeys(n for c in comparisons for n in c.table["period"]))
         y = np.arange(len(names))
         offsets = np.linspace(-0.15, 0.15, len(comparisons)) if len(comparisons) > 1 else [0.0]
@@ -166,7 +176,7 @@ def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=N
                   confirmation=DEFAULT_CONFIRMATION, target_types=("base", "diplomatic")):
     """Cumulative incidents in our list against the official cumulative tallies."""
     with style():
-        ax = _axes(ax)
+        ax = styled_axes(ax)
         rows = select_incidents(incidents, confirmation, target_types)
         counts = daily_counts(rows, start=start, end=end, confirmation=None)["events"].cumsum()
         ax.step(counts.index, counts.to_numpy(), where="post", label="our incident list", color="#1b4f72")
@@ -188,7 +198,7 @@ def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=N
 def plot_its(result, ax=None):
     """Observed counts, the fitted segmented model and the counterfactual band."""
     with style():
-        ax = _axes(ax)
+        ax = styled_axes(ax)
         cf = result.counterfactual
         ax.plot(cf.index, cf["observed"], "o", ms=3, color="#7d8c8d", label="observed")
         ax.plot(cf.index, cf["fitted"], color="#1b4f72", label="fitted")
@@ -210,7 +220,7 @@ def plot_sites(incidents, locations, ax=None, confirmation=DEFAULT_CONFIRMATION)
     in the legend title as a count.
     """
     with style():
-        ax = _axes(ax, figsize=(7, 5.5))
+        ax = styled_axes(ax, figsize=(7, 5.5))
         rows = select_incidents(incidents, confirmation)
         n = rows.groupby("location").size().rename("attacks")
         sites = locations.set_index("location").join(n, how="inner")

@@ -448,10 +448,9 @@ class ChangepointResult(Result):
         --------
         >>> ax = fit.plot()  # doctest: +SKIP
         """
-        import matplotlib.pyplot as plt
+        from analysis.plots import styled_axes
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
+        ax = styled_axes(ax, figsize=(9, 3.5))
         edges = self.bin_start.append(pd.DatetimeIndex([self.bin_end[-1] + pd.Timedelta(days=1)]))
         counts = np.r_[self.counts, self.counts[-1]]
         fitted = self.fitted().to_numpy()
@@ -776,10 +775,9 @@ def plot_penalty_path(path: pd.DataFrame, ax=None):
     --------
     >>> ax = plot_penalty_path(path)  # doctest: +SKIP
     """
-    import matplotlib.pyplot as plt
+    from analysis.plots import styled_axes
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax = styled_axes(ax, figsize=(5, 3.5))
     ax.plot(path["n_changepoints"], path["cost"], marker="o", color="C0")
     # Label only the sparsest segmentations: the dense end of the path is unreadable and rarely chosen.
     for row in path.tail(8).itertuples(index=False):

@@ -401,10 +401,9 @@ class HawkesResult(Result):
         --------
         >>> ax = fit.plot()  # doctest: +SKIP
         """
-        import matplotlib.pyplot as plt
+        from analysis.plots import styled_axes
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
+        ax = styled_axes(ax, figsize=(9, 3.5))
         horizon = self.window[1]
         days = np.floor(self.times).astype(int)
         counts = np.bincount(days, minlength=int(math.ceil(horizon)))

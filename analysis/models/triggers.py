@@ -101,12 +101,12 @@ class TriggerResult(Result):
         --------
         >>> ax = res.plot()  # doctest: +SKIP
         """
-        import matplotlib.pyplot as plt
         from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+        from analysis.plots import styled_axes
+
         rows = self.table
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.35 * len(rows) + 1.2))
+        ax = styled_axes(ax, figsize=(6, 0.35 * len(rows) + 1.2))
         y = np.arange(len(rows))[::-1]
         finite = rows["rate_ratio"].replace([np.inf, 0], np.nan)
         lo = rows["ci_low"].where(rows["ci_low"] > 0)
