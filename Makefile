@@ -12,7 +12,7 @@ SRC := $(shell find analysis -name '*.py' -o -name '*.mplstyle' -o -name '*.html
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_.\/-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(VENV): pyproject.toml ## Create the virtual environment and install the package (re-run when pyproject.toml changes)
+.venv: pyproject.toml ## Create the virtual environment and install the package (re-run when pyproject.toml changes)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
