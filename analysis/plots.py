@@ -181,7 +181,9 @@ def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=N
         counts = daily_counts(rows, start=start, end=end, confirmation=None)["events"].cumsum()
         ax.step(counts.index, counts.to_numpy(), where="post", label="our incident list", color="#1b4f72")
         t = tallies[(tallies["as_of"] >= pd.Timestamp(start)) & (tallies["as_of"] <= pd.Timestamp(end) + pd.Timedelta(days=10))]
-        t = t[t["window_start"].notna() & (t["scope"] == "all")]
+        # Only counts of the same series: windows starting within 10 days of ``start``.
+        near = (t["window_start"] - pd.Timestamp(start)).abs() <= pd.Timedelta(days=10)
+        t = t[near & (t["scope"] == "all")]
         off = t[t["official"]]
         other = t[~t["official"]]
         ax.scatter(off["as_of"], off["count"], color="#c0392b", s=14, zorder=3, label="official tally")
@@ -229,14 +231,21 @@ def plot_sites(incidents, locations, ax=None, confirmation=DEFAULT_CONFIRMATION)
         for country, grp in placed.groupby("country"):
             ax.scatter(grp["longitude"], grp["latitude"], s=8 + 6 * grp["attacks"], alpha=0.6,
                        color=colors.get(country, "#7d8c8d"), label=country, edgecolor="white", lw=0.5)
-        for name, row in placed.sort_values("attacks", ascending=False).head(12).iterrows():
-            ax.annotate(name, (row["longitude"], row["latitude"]), fontsize=6, xytext=(3, 3), textcoords="offset points")
+        # Sites that share a reference point get one label naming them all.
+        top = placed.sort_values("attacks", ascending=False).head(12)
+        labelled: list[tuple[float, float]] = []
+        for (lon, lat), grp in top.groupby(["longitude", "latitude"], sort=False):
+            crowded = any(abs(lon - x) < 0.6 and abs(lat - y) < 0.3 for x, y in labelled)
+            ax.annotate(" / ".join(grp.index), (lon, lat), fontsize=6, textcoords="offset points",
+                        xytext=(3, -9) if crowded else (3, 3))
+            labelled.append((lon, lat))
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
         ax.set_aspect("equal")
         ax.grid(True, color="#eeeeee")
         missing = len(sites) - len(placed)
-        ax.legend(title=f"{missing} sites without coordinates not shown" if missing else None, loc="lower right")
+        ax.legend(title=f"{missing} sites without\ncoordinates not shown" if missing else None,
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), title_fontsize=7)
         ax.set_title("Attacks by site (point area ~ attacks)")
     return ax
 
