@@ -15,7 +15,7 @@ help: ## Show this help
 .venv: pyproject.toml ## Create the virtual environment and install the package (re-run when pyproject.toml changes)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,scale]'
 	touch $(VENV)
 
 report: reports/index.html ## Rebuild reports/ from data/ (only when data/ or analysis/ changed)

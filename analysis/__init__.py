@@ -10,16 +10,19 @@ import logging
 
 __version__ = "0.1.0"
 
+from analysis.acled import acled_locations, from_acled  # noqa: E402
 from analysis.counts import DEFAULT_CONFIRMATION, daily_counts, select_incidents  # noqa: E402
 from analysis.coverage import coverage  # noqa: E402
 from analysis.data import (  # noqa: E402
     DataQualityWarning,
     DataValidationError,
+    count_by_day_streaming,
     load_context_events,
     load_incidents,
     load_locations,
     load_periods,
     load_tallies,
+    save_csv,
 )
 from analysis.models.changepoint import (  # noqa: E402
     ChangepointResult,
@@ -47,6 +50,7 @@ from analysis.plots import (  # noqa: E402
     plot_sites,
     plot_timeline,
 )
+from analysis.safety import neutralise_formulas  # noqa: E402
 from analysis.tables import write_table  # noqa: E402
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -61,12 +65,15 @@ __all__ = [
     "Period",
     "PeriodComparison",
     "TriggerResult",
+    "acled_locations",
     "changepoint_penalty_path",
     "compare_periods",
+    "count_by_day_streaming",
     "coverage",
     "daily_counts",
     "detect_changepoints",
     "fit_hawkes",
+    "from_acled",
     "garwood_interval",
     "interrupted_time_series",
     "load_context_events",
@@ -74,6 +81,7 @@ __all__ = [
     "load_locations",
     "load_periods",
     "load_tallies",
+    "neutralise_formulas",
     "plot_by_month",
     "plot_coverage",
     "plot_its",
@@ -84,6 +92,7 @@ __all__ = [
     "plot_timeline",
     "rate_ratio_exact",
     "rates_from_tallies",
+    "save_csv",
     "select_incidents",
     "simulate_hawkes",
     "tally_increments",

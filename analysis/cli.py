@@ -102,6 +102,42 @@ def _docs(args) -> int:
     return EXIT_OK
 
 
+def _import_acled(args) -> int:
+    from analysis.acled import acled_locations, from_acled
+    from analysis.data import load_incidents, save_csv
+    from analysis.safety import neutralise_formulas
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".csv":
+        raise SystemExit(f"-o/--out must name a .csv file, not {out}")
+    locations_path = Path(args.locations) if args.locations else out.with_name(f"{out.stem}_locations.csv")
+    excluded_path = out.with_name(f"{out.stem}_excluded.csv")
+    incidents = from_acled(Path(args.file), us_forces_only=not args.all_targets)
+    save_csv(acled_locations(incidents), locations_path)
+    save_csv(incidents, out)
+    if incidents.empty:
+        print(f"no events in {args.file} match; wrote the header to {out} and {locations_path}")
+        return EXIT_OK
+    # Validate the written file itself, through the same loader as data/incidents.csv.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        valid = load_incidents(out, errors="exclude", locations=locations_path)
+    excluded = valid.attrs["excluded"]
+    # Rewrite with the valid rows only, so the output loads cleanly; the
+    # excluded rows (with reasons) go beside it, made safe to open in a spreadsheet.
+    save_csv(valid, out)
+    print(f"wrote {out}: {len(valid)} incidents from {args.file}")
+    print(f"wrote {locations_path}: {incidents['location'].nunique()} sites")
+    if len(excluded):
+        save_csv(neutralise_formulas(excluded.drop(columns="line")), excluded_path)
+        print(f"INVALID {len(excluded)} of {len(incidents)} events fail validation; reasons in {excluded_path}")
+        for row in excluded.head(20).itertuples():
+            print(f"  {row.event_id}: {row.reason}")
+        return EXIT_INVALID
+    excluded_path.unlink(missing_ok=True)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -121,6 +157,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="regenerate docs/data_dictionary.md and data/datapackage.json")
     p.add_argument("--root", default=".", help="project root")
     p.set_defaults(func=_docs)
+
+    p = sub.add_parser(
+        "import-acled",
+        help="map an ACLED export to incidents (US or coalition targets) and validate them",
+        description="Write OUT.csv (incidents), OUT_locations.csv (gazetteer) and, when rows "
+        "fail validation, OUT_excluded.csv with the reasons. Exit 0 all valid, 1 some invalid.",
+    )
+    p.add_argument("file", help="ACLED export (CSV)")
+    p.add_argument("-o", "--out", required=True, help="incidents CSV to write")
+    p.add_argument("--locations", help="gazetteer CSV to write (default: OUT_locations.csv)")
+    p.add_argument(
+        "--all-targets", action="store_true", help="keep every event in Iraq, Syria and Jordan, not only "
+        "those targeting US or coalition forces"
+    )
+    p.set_defaults(func=_import_acled)
     return parser
 
 

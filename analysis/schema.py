@@ -49,6 +49,9 @@ MAX_COUNT = 100_000
 URL_PATTERN = r"^https?://[^\s;]+$"
 URL_LIST_PATTERN = r"^https?://[^\s;]+( ?; ?https?://[^\s;]+)*$"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+#: Plain text: no '<' directly before a letter, '/', '!' or '?', i.e. nothing a
+#: browser or report template could take for an HTML tag or comment.
+PLAIN_TEXT_PATTERN = r"^(?:[^<]|<+[^A-Za-z/!?<])*<*$"
 
 
 def _not_in_future(series: pd.Series) -> pd.Series:
@@ -157,7 +160,9 @@ class IncidentSchema(pa.DataFrameModel):
     )
     summary: Series[str] = pa.Field(
         str_length={"min_value": 10, "max_value": 400},
-        description="One line in our own words: what, where, outcome.",
+        str_matches=PLAIN_TEXT_PATTERN,
+        description="One line in our own words: what, where, outcome. Plain text: no HTML "
+        "markup ('<' before a letter, '/', '!' or '?').",
     )
 
     class Config:
@@ -212,7 +217,8 @@ class TallySchema(pa.DataFrameModel):
     )
     summary: Series[str] = pa.Field(
         str_length={"min_value": 10, "max_value": 400},
-        description="One line in our own words on what was counted.",
+        str_matches=PLAIN_TEXT_PATTERN,
+        description="One line in our own words on what was counted. Plain text: no HTML markup.",
     )
 
     class Config:

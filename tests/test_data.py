@@ -172,3 +172,128 @@ def test_missing_gazetteer_warns(tmp_path, data_folder):
     target = write_csv(path / "incidents.csv", INCIDENT_COLUMNS, [incident_row(1)])
     with pytest.warns(DataQualityWarning, match="gazetteer check was skipped"):
         assert len(load_incidents(target)) == 1
+
+
+# ----------------------------------------------------------------- fast path
+# A clean file is read by pyarrow and checked column by column without pandera;
+# pandera runs only when something may be wrong. These tests keep both honest.
+
+
+def test_clean_files_take_the_fast_path(data_folder, monkeypatch):
+    import analysis.data as data
+
+    def no_pandera(*args, **kwargs):
+        raise AssertionError("a clean file went down the slow path")
+
+    monkeypatch.setattr(data, "_pandera_failures", no_pandera)
+    assert len(load_incidents(data_folder / "incidents.csv")) == 10
+    assert len(analysis.load_incidents()) > 0
+    assert len(analysis.load_tallies()) > 0 and len(analysis.load_context_events()) > 0
+
+
+def test_fast_path_gives_what_pandera_gives(data_folder, monkeypatch):
+    import analysis.data as data
+
+    fast = [load_incidents(data_folder / "incidents.csv"), analysis.load_incidents(), analysis.load_tallies()]
+    monkeypatch.setattr(data, "_all_valid", lambda *args, **kwargs: False)
+    slow = [load_incidents(data_folder / "incidents.csv"), analysis.load_incidents(), analysis.load_tallies()]
+    for a, b in zip(fast, slow):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+@pytest.mark.parametrize("pattern_name", ["URL_PATTERN", "URL_LIST_PATTERN", "ID_PATTERN", "PLAIN_TEXT_PATTERN"])
+def test_rules_run_by_pyarrow_agree_with_python_re(pattern_name):
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    import analysis.schema as schema
+    from analysis.data import _arrow_regex
+
+    pattern = getattr(schema, pattern_name)
+    samples = [
+        "https://a.b/c", "https://a.b/c\n", "https://a.b/c\n\n", "https://a\u00a0b", "https://a\x0bb",
+        "https://a\u3000b", "https://a\u2028b", "https://a\x1cb", "https://a\x85b", "https://a\u200bb",
+        "https://a;b", "https://a.b; https://c.d", "https://a.b ;https://c.d\n", "http://\u00e9.fr/\u00fc",
+        "x\ny", "a < b\n", "<b>", "a<<b>", "x <!-- y", "T-0001", "T-0001\n", "\u00fc-1", "=HYPERLINK(1)", "",
+        " https://a", "1 <2 and 3> 2", "<\n", "ends <",
+    ]
+    expected = [bool(re.match(pattern, s)) for s in samples]
+    for ascii_only in (False, True):
+        values = [s for s in samples if s.isascii()] if ascii_only else samples
+        got = pc.match_substring_regex(pa.array(values, pa.large_string()), _arrow_regex(pattern, ascii_only))
+        assert got.to_pylist() == [e for s, e in zip(samples, expected) if s in values]
+
+
+def test_blank_lines_and_old_mac_line_ends_keep_line_numbers_right(data_folder):
+    path = data_folder / "incidents.csv"
+    rows = [incident_row(1), incident_row(2, weapon="laser")]
+    lines = write_csv(path, INCIDENT_COLUMNS, rows).read_text().splitlines()
+    path.write_text("\n".join([lines[0], "", lines[1], "", lines[2]]) + "\n")
+    assert list(_failures(path)["line"]) == [5]
+    path.write_text("\r".join(lines) + "\r")
+    assert list(_failures(path)["line"]) == [3]
+
+
+def test_a_file_out_of_order_comes_back_sorted(data_folder):
+    rows = [incident_row(i) for i in (5, 3, 9, 1)] + [incident_row(2, event_date="2023-11-04")]
+    path = write_csv(data_folder / "incidents.csv", INCIDENT_COLUMNS, rows)
+    df = load_incidents(path)
+    assert list(df["event_id"]) == ["T-0001", "T-0002", "T-0003", "T-0005", "T-0009"]
+    assert df.equals(df.sort_values(["event_date", "event_id"]).reset_index(drop=True))
+
+
+def test_save_csv_round_trips_text_with_carriage_returns(data_folder):
+    from analysis.data import save_csv
+
+    df = load_incidents(data_folder / "incidents.csv")
+    df.loc[0, "summary"] = "ends with a carriage return\r"
+    df.loc[1, "claimed_by"] = "a\r\nb, \"c\""
+    save_csv(df, data_folder / "copy" / "incidents.csv")
+    (data_folder / "copy" / "locations.csv").write_bytes((data_folder / "locations.csv").read_bytes())
+    pd.testing.assert_frame_equal(load_incidents(data_folder / "copy" / "incidents.csv"), df)
+
+
+def test_read_csv_text_names_missing_columns_and_broken_lines(tmp_path):
+    from analysis.data import read_csv_text
+
+    path = tmp_path / "other.csv"
+    path.write_text("a,b\n1,2\n3\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        read_csv_text(path, ["a", "c"])
+    assert "missing column" in str(info.value) and f"{path}:1:" in str(info.value)
+    with pytest.raises(DataValidationError) as info:
+        read_csv_text(path, ["a"])
+    assert f"{path}:3:" in str(info.value) and "1 fields, expected 2" in str(info.value)
+    path.write_text('a,b\n1,"x\ny"\n', encoding="utf-8")
+    assert read_csv_text(path, ["a", "b"])["b"].tolist() == ["x\ny"]
+
+
+def test_streaming_count_matches_the_loader(data_folder):
+    pytest.importorskip("polars")
+    from analysis.data import count_by_day_streaming
+
+    rows = [incident_row(i) for i in range(1, 40)]
+    path = write_csv(data_folder / "incidents.csv", INCIDENT_COLUMNS, rows)
+    expected = load_incidents(path).groupby("event_date").size().rename("incidents")
+    # A tiny block size forces many blocks, as a file larger than memory would.
+    got = count_by_day_streaming(path, locations=data_folder / "locations.csv", block_size=1024)
+    pd.testing.assert_series_equal(got, expected)
+
+
+def test_streaming_count_reports_every_rule_it_breaks(data_folder):
+    pytest.importorskip("polars")
+    from analysis.data import count_by_day_streaming
+
+    rows = [incident_row(i) for i in range(1, 30)]
+    rows[3] = incident_row(4, weapon="laser")
+    rows[10] = incident_row(11, event_date="2024-02-31")
+    rows[20] = incident_row(2)  # a duplicate id, in another block
+    rows[25] = incident_row(26, location="Atlantis", latitude="60.0")
+    path = write_csv(data_folder / "incidents.csv", INCIDENT_COLUMNS, rows)
+    with pytest.raises(DataValidationError) as info:
+        count_by_day_streaming(path, locations=data_folder / "locations.csv", block_size=1024)
+    failures = info.value.failures
+    assert set(failures["column"]) == {"weapon", "event_date", "event_id", "location", "latitude/longitude"}
+    assert "data record 11" in " ".join(failures["message"])
