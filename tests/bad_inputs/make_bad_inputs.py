@@ -26,6 +26,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
+sys.path.insert(0, str(HERE.parent))
+
+from conftest import incident_row  # noqa: E402
 
 from analysis.schema import SCHEMAS  # noqa: E402
 
@@ -35,30 +38,9 @@ LOCATION_COLUMNS = list(SCHEMAS["locations"].to_schema().columns)
 
 def row(i: int, **changes: str) -> dict[str, str]:
     """Valid row ``i`` (it sits on line ``i + 1``), with ``changes``."""
-    base = {
-        "event_id": f"T-{i:04d}",
-        "event_date": f"2023-11-{i + 1:02d}",
-        "time_precision": "1",
-        "country": "Iraq",
-        "admin1": "Anbar",
-        "location": "Test Base",
-        "latitude": "33.8",
-        "longitude": "42.44",
-        "geo_precision": "1",
-        "target_type": "base",
-        "weapon": "rocket",
-        "munitions": "3",
-        "outcome": "impact",
-        "us_killed": "",
-        "us_wounded": "",
-        "claimed_by": "",
-        "attributed_to": "",
-        "actor_class": "militia",
-        "confirmation": "media",
-        "source_url": f"https://example.org/report/{i}",
-        "other_sources": "",
-        "summary": f"Rockets fired at the test base, report {i}; no damage reported.",
-    }
+    base = incident_row(
+        i, longitude="42.44", summary=f"Rockets fired at the test base, report {i}; no damage reported."
+    )
     base.update(changes)
     return base
 
