@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import __version__, plots
-from analysis.counts import daily_counts
+from analysis.counts import daily_counts, select_incidents
 from analysis.coverage import coverage
 from analysis.data import (
     data_dir,
@@ -119,7 +119,7 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
     monthly = daily_counts(incidents, freq="MS")["events"]
     its = interrupted_time_series(monthly, at=ITS_AT, slope_change=False)
     cov = coverage(incidents, tallies)
-    by_site = (incidents[incidents["confirmation"].isin(["official", "media"])]
+    by_site = (select_incidents(incidents)
                .groupby(["location", "country"]).size().rename("attacks").reset_index()
                .sort_values(["attacks", "location"], ascending=[False, True], ignore_index=True))
     period_table = pd.DataFrame(
@@ -139,7 +139,7 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
     )
 
     say("models: changepoints, Hawkes, trigger windows")
-    counted = incidents[incidents["confirmation"].isin(["official", "media"])]
+    counted = select_incidents(incidents)
     changes = detect_changepoints(daily_counts(incidents)["events"], penalty="mbic", min_segment_days=14,
                                   n_boot=99, seed=0)
     boundaries = pd.Series([pd.Timestamp(p.start) for p in periods], index=[p.name for p in periods])

@@ -18,33 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.safety import neutralise_formulas
+
 __all__ = ["format_table", "neutralise_formulas", "write_table"]
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells starting with a formula character with an apostrophe.
-
-    Numbers are left alone; only text columns are touched.
-
-    Examples
-    --------
-    >>> neutralise_formulas(pd.DataFrame({"s": ["=HYPERLINK(1)", "ok"], "n": [-1, 2]}))["s"].tolist()
-    ["'=HYPERLINK(1)", 'ok']
-    """
-    try:
-        from analysis.safety import neutralise_formulas as _safe
-
-        return _safe(frame)
-    except ImportError:
-        out = frame.copy()
-        for col in out.columns:
-            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-                s = out[col]
-                mask = s.notna() & s.astype(str).str.startswith(_DANGEROUS)
-                out[col] = s.where(~mask, "'" + s.astype(str))
-        return out
 
 
 def format_table(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
