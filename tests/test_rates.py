@@ -77,9 +77,12 @@ def test_negbin_path_equals_direct_statsmodels_fit(two_periods):
 def test_small_counts_use_exact_conditional_test():
     inc = _incidents(["2023-01-05", "2023-02-01", "2023-03-10", "2023-04-02", "2023-04-03"])
     periods = [_p("a", "2023-01-01", "2023-02-28"), _p("b", "2023-03-01", "2023-04-30")]
-    res = compare_periods(inc, periods, reference="a")
+    with pytest.warns(analysis.DataQualityWarning, match="extends past the data"):
+        res = compare_periods(inc, periods, reference="a")
     row = res.table.set_index("period").loc["b"]
     assert row["method"] == "exact_conditional"
+    quiet = compare_periods(inc, periods, reference="a", data_range=("2023-01-01", "2023-04-30"))
+    assert quiet.table.equals(res.table)
     test = stats.binomtest(3, 5, 61 / (61 + 59))
     assert row["p_value"] == pytest.approx(test.pvalue)
 
