@@ -16,14 +16,13 @@ import argparse
 import json
 import math
 import os
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import timed  # benchmarks/ is on sys.path when the script runs
 from scipy import optimize, special
 
 from analysis.models.hawkes import fit_hawkes, hawkes_loglik, hawkes_loglik_naive, simulate_hawkes
@@ -49,15 +48,6 @@ except Exception as exc:
     out["error"] = f"{type(exc).__name__}: {exc}"
 print(json.dumps(out))
 """
-
-
-def timed(fn, repeats: int = 1):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def same_optimiser(loglik, t, horizon, theta0):
