@@ -49,7 +49,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from analysis.periods import Period, read_periods
-from analysis.schema import CHECK_COLUMNS, OPTIONAL_COLUMNS, PLAIN_TEXT_PATTERN, REGION_BBOX, SCHEMAS
+from analysis.schema import (
+    CHECK_COLUMNS,
+    OPTIONAL_COLUMNS,
+    PLAIN_TEXT_PATTERN,
+    REGION_BBOX,
+    SCHEMAS,
+    column_kind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -446,19 +453,6 @@ _PARSE_MESSAGES = {
 }
 
 
-def _kind(dtype) -> str:
-    name = str(dtype).lower()
-    if name.startswith("datetime"):
-        return "date"
-    if name.startswith("int") or name.startswith("uint"):
-        return "int"
-    if name.startswith("float"):
-        return "float"
-    if name == "bool" or name == "boolean":
-        return "bool"
-    return "str"
-
-
 def _parse_values(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     """Typed values and a mask of cells that could not be parsed."""
     present = values.notna()
@@ -554,11 +548,11 @@ def _typed(
     """
     out, failures, distinct = {}, [], {}
     jobs = {
-        name: (pool.submit if pool else _call)(_parse_column, raw[name], _kind(column.dtype), column.nullable)
+        name: (pool.submit if pool else _call)(_parse_column, raw[name], column_kind(column.dtype), column.nullable)
         for name, column in schema.columns.items()
     }
     for name, column in schema.columns.items():
-        kind = _kind(column.dtype)
+        kind = column_kind(column.dtype)
         parsed, bad, missing, values = jobs[name].result()
         if bad is not None:
             for idx in raw.index[bad]:
@@ -705,7 +699,7 @@ def _text_checks(schema: pa.DataFrameSchema, raw: pd.DataFrame) -> dict[tuple[st
     """
     out = {}
     for name, column in schema.columns.items():
-        text = _arrow_text(raw[name]) if _kind(column.dtype) == "str" else None
+        text = _arrow_text(raw[name]) if column_kind(column.dtype) == "str" else None
         if text is None:
             continue
         for i, check in enumerate(column.checks):
@@ -731,7 +725,7 @@ def _all_valid(
     started = started or {}
     for name, column in schema.columns.items():
         series = typed[name]
-        if _kind(column.dtype) == "str" and not str(column.dtype).startswith("str"):
+        if column_kind(column.dtype) == "str" and not str(column.dtype).startswith("str"):
             return False  # pandera would still coerce this column
         if not column.nullable and series.hasnans:
             return False
@@ -1212,7 +1206,7 @@ def count_by_day_streaming(
             {"true": True, "false": False}, default=None, return_dtype=pl.Boolean),
         "str": lambda c: c,
     }
-    kinds = {name: _kind(column.dtype) for name, column in schema.columns.items()}
+    kinds = {name: column_kind(column.dtype) for name, column in schema.columns.items()}
     broken = []
     reader = pacsv.open_csv(
         path,
@@ -1294,7 +1288,7 @@ def _polars_schema(schema: pa.DataFrameSchema, sites, pl, pap):
                 checks.append(check)
         if name == "location" and allowed is not None:
             checks.append(pap.Check(lambda d: d.lazyframe.select(pl.col(d.key).is_in(allowed)), name="in_gazetteer"))
-        columns[name] = pap.Column(dtypes[_kind(column.dtype)], checks=checks, nullable=column.nullable)
+        columns[name] = pap.Column(dtypes[column_kind(column.dtype)], checks=checks, nullable=column.nullable)
 
     def lat_lon(data):
         lat, lon = pl.col("latitude"), pl.col("longitude")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandera.pandas as pa
 
-from analysis.schema import SCHEMAS
+from analysis.schema import SCHEMAS, column_kind
 
 __all__ = ["data_dictionary", "datapackage", "table_schema", "write_docs"]
 
@@ -30,17 +30,11 @@ _DESCRIPTIONS = {
 }
 
 
+_FRICTIONLESS = {"date": "date", "int": "integer", "float": "number", "bool": "boolean", "str": "string"}
+
+
 def _frictionless_type(dtype) -> str:
-    name = str(dtype).lower()
-    if name.startswith("datetime"):
-        return "date"
-    if name.startswith("int"):
-        return "integer"
-    if name.startswith("float"):
-        return "number"
-    if name in ("bool", "boolean"):
-        return "boolean"
-    return "string"
+    return _FRICTIONLESS[column_kind(dtype)]
 
 
 def _constraints(column: pa.Column, unique: list[str]) -> dict:

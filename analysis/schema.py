@@ -54,6 +54,26 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 PLAIN_TEXT_PATTERN = r"^(?:[^<]|<+[^A-Za-z/!?<])*<*$"
 
 
+def column_kind(dtype) -> str:
+    """Classify a column dtype as ``date``, ``int``, ``float``, ``bool`` or ``str``.
+
+    Examples
+    --------
+    >>> column_kind("Int64"), column_kind("datetime64[ns]")
+    ('int', 'date')
+    """
+    name = str(dtype).lower()
+    if name.startswith("datetime"):
+        return "date"
+    if name.startswith(("int", "uint")):
+        return "int"
+    if name.startswith("float"):
+        return "float"
+    if name in ("bool", "boolean"):
+        return "bool"
+    return "str"
+
+
 def _not_in_future(series: pd.Series) -> pd.Series:
     today = pd.Timestamp(dt.date.today())
     return series <= today
