@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from analysis.models.exact import garwood_interval, rate_ratio_exact
+from analysis.models.exact import garwood_interval, rate_ratio_exact_any
 from analysis.results import Result
 
 __all__ = [
@@ -339,16 +339,6 @@ def _highest_mass(pos: np.ndarray, prob: np.ndarray, level: float) -> tuple[int,
     return a, b, hull_mass
 
 
-def _rate_ratio(events, exposure, ref_events, ref_exposure, alpha) -> tuple[float, float, float, float]:
-    """rate_ratio_exact, also when the reference is empty (by inverting the swapped ratio)."""
-    if ref_events > 0:
-        return rate_ratio_exact(events, exposure, ref_events, ref_exposure, alpha)
-    if events > 0:
-        _, lo, hi, p = rate_ratio_exact(ref_events, ref_exposure, events, exposure, alpha)
-        return float("inf"), (1.0 / hi if hi > 0 else 0.0), float("inf"), p
-    return float("nan"), float("nan"), float("nan"), 1.0
-
-
 # --------------------------------------------------------------------------- result
 
 
@@ -623,7 +613,7 @@ def detect_changepoints(
         pos, prob = _date_posterior(y, days, edges[j], edges[j + 2], min_size)
         a, b, mass = _highest_mass(pos, prob, 1 - alpha)
         posteriors.append((lo[pos], prob))
-        rr = _rate_ratio(seg_events[j + 1], seg_days[j + 1], seg_events[j], seg_days[j], alpha)
+        rr = rate_ratio_exact_any(seg_events[j + 1], seg_days[j + 1], seg_events[j], seg_days[j], alpha)
         cp_rows.append(
             {
                 "changepoint": j + 1,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["garwood_interval", "rate_ratio_exact"]
+__all__ = ["garwood_interval", "rate_ratio_exact", "rate_ratio_exact_any"]
 
 
 def garwood_interval(events: float, exposure: float, alpha: float = 0.05) -> tuple[float, float]:
@@ -97,3 +97,28 @@ def rate_ratio_exact(
 
     rr = (events / exposure) / (ref_events / ref_exposure)
     return float(rr), to_rr(ci.low), to_rr(ci.high), float(test.pvalue)
+
+
+def rate_ratio_exact_any(
+    events: int, exposure: float, ref_events: int, ref_exposure: float, alpha: float = 0.05
+) -> tuple[float, float, float, float]:
+    """:func:`rate_ratio_exact`, extended to an empty reference.
+
+    With zero reference events and some events the ratio is infinite; its
+    lower bound is the inverse of the upper bound of the swapped ratio. With
+    no events on either side, or no exposure, nothing can be said (NaN).
+
+    Examples
+    --------
+    >>> rr, lo, hi, p = rate_ratio_exact_any(4, 10.0, 0, 10.0)
+    >>> rr, hi, lo > 0
+    (inf, inf, True)
+    """
+    if exposure <= 0 or ref_exposure <= 0:
+        return (float("nan"),) * 4
+    if ref_events > 0:
+        return rate_ratio_exact(events, exposure, ref_events, ref_exposure, alpha)
+    if events > 0:
+        _, _lo, hi, p = rate_ratio_exact(ref_events, ref_exposure, events, exposure, alpha)
+        return float("inf"), (1.0 / hi if hi > 0 else 0.0), float("inf"), p
+    return float("nan"), float("nan"), float("nan"), 1.0

@@ -28,24 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.models.exact import rate_ratio_exact
+from analysis.models.exact import rate_ratio_exact_any
 from analysis.results import Result
 
 __all__ = ["TriggerResult", "trigger_windows"]
 
 logger = logging.getLogger(__name__)
-
-
-def _rate_ratio(events, exposure, ref_events, ref_exposure, alpha):
-    """rate_ratio_exact, extended to an empty baseline by inverting the swapped ratio."""
-    if exposure <= 0 or ref_exposure <= 0:
-        return (np.nan,) * 4
-    if ref_events > 0:
-        return rate_ratio_exact(events, exposure, ref_events, ref_exposure, alpha)
-    if events > 0:
-        _, lo, hi, p = rate_ratio_exact(ref_events, ref_exposure, events, exposure, alpha)
-        return np.inf, (1.0 / hi if hi > 0 else 0.0), np.inf, p
-    return np.nan, np.nan, np.nan, 1.0
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -238,7 +226,7 @@ def trigger_windows(
 
     rows = []
     for i in range(len(trig)):
-        rr = _rate_ratio(w_ev[i], w_exp[i], b_ev[i], b_exp[i], alpha)
+        rr = rate_ratio_exact_any(w_ev[i], w_exp[i], b_ev[i], b_exp[i], alpha)
         rows.append(
             {
                 "trigger": trig["label"].iloc[i],
@@ -278,7 +266,7 @@ def trigger_windows(
         p_less = float((1 + np.sum(perm <= stat + eps)) / (n_perm + 1))
         p_two = min(1.0, 2 * min(p_greater, p_less))
 
-    rr = _rate_ratio(sw, sew, sb, seb, alpha)
+    rr = rate_ratio_exact_any(sw, sew, sb, seb, alpha)
     rows.append(
         {
             "trigger": "pooled",
