@@ -60,6 +60,8 @@ from analysis.schema import (
 
 log = logging.getLogger(__name__)
 
+from analysis.errors import DataQualityWarning  # noqa: E402
+
 __all__ = [
     "DataQualityWarning",
     "DataValidationError",
@@ -104,10 +106,6 @@ class DataValidationError(ValueError):
         if len(f) > _MAX_LISTED:
             lines.append(f"... and {len(f) - _MAX_LISTED} more (see .failures)")
         return "\n".join(lines)
-
-
-class DataQualityWarning(UserWarning):
-    """Rows were excluded or a cross-file check could not run."""
 
 
 def _format_failure(row) -> str:
