@@ -1373,8 +1373,11 @@ def load_incidents(
     """
     path = _default(path, "incidents")
     extra = _gazetteer_check(path, locations)
-    df = read_validated(path, "incidents", errors, extra)
-    return _sorted(df, ["event_date", "event_id"])
+    df = _sorted(read_validated(path, "incidents", errors, extra), ["event_date", "event_id"])
+    from analysis.config import coverage_for_file
+
+    df.attrs["coverage"] = coverage_for_file(path, df)
+    return df
 
 
 def _gazetteer_check(

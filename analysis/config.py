@@ -1,0 +1,134 @@
+"""The project's settings that live with the data: coverage, the headline comparison, sensitivities.
+
+``data/config.toml`` says what the dataset covers (first month searched, "data
+through") and which comparison the report leads with. Keeping these beside the
+data means the report is wiring: change the file, not the code.
+
+Examples
+--------
+>>> cfg = load_config()  # doctest: +SKIP
+>>> cfg.data_through  # doctest: +SKIP
+datetime.date(2026, 3, 18)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.periods import PeriodError
+
+__all__ = ["Config", "data_coverage", "load_config"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings read from ``data/config.toml``.
+
+    Attributes
+    ----------
+    coverage_start, data_through : datetime.date
+        The first day searched and the latest day covered by a stored report.
+    headline_period, reference : str
+        The pre-specified comparison (period against reference).
+    scope, second_scope : str
+        The default counting scope and the labelled second view.
+    tally_scope : str
+        The ``scope`` value of tallies compared with the incident list.
+    split_reference_at : datetime.date or None
+        Where the reference period is split for the regime sensitivity.
+    """
+
+    coverage_start: dt.date
+    data_through: dt.date
+    headline_period: str = "surge"
+    reference: str = "calm"
+    scope: str = "pentagon"
+    second_scope: str = "all_attacks"
+    tally_scope: str = "all"
+    split_reference_at: dt.date | None = None
+
+
+def _date(doc: dict, section: str, key: str, path: Path, required: bool = True) -> dt.date | None:
+    value = doc.get(section, {}).get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    raise PeriodError(f"{path}: [{section}] {key} must be a date (YYYY-MM-DD), got {value!r}", column=key)
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read ``data/config.toml`` (or the file given).
+
+    Examples
+    --------
+    >>> load_config().headline_period
+    'surge'
+    """
+    if path is None:
+        from analysis.data import data_dir
+
+        path = data_dir() / "config.toml"
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PeriodError(f"{path}: not valid TOML: {exc}") from None
+    head = doc.get("headline", {})
+    cfg = Config(
+        coverage_start=_date(doc, "coverage", "start", path),
+        data_through=_date(doc, "coverage", "through", path),
+        headline_period=str(head.get("period", "surge")),
+        reference=str(head.get("reference", "calm")),
+        scope=str(head.get("scope", "pentagon")),
+        second_scope=str(head.get("second_scope", "all_attacks")),
+        tally_scope=str(head.get("tally_scope", "all")),
+        split_reference_at=_date(doc, "sensitivity", "split_reference_at", path, required=False),
+    )
+    if cfg.coverage_start > cfg.data_through:
+        raise PeriodError(f"{path}: [coverage] start {cfg.coverage_start} is after through {cfg.data_through}")
+    return cfg
+
+
+def data_coverage(incidents: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """The dates the incident list covers: a subset inherits the whole dataset's coverage.
+
+    ``load_incidents`` records the coverage on ``incidents.attrs["coverage"]``
+    (from ``data/config.toml`` for the shipped file, else the first month to
+    the last event of the whole file), and pandas keeps ``attrs`` through
+    filtering, so a Syria-only or drones-only subset still covers every day of
+    the dataset: a period with no events in the subset is a real zero. A frame
+    without the attribute falls back to its own first month and last event.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"event_date": pd.to_datetime(["2024-01-05", "2024-03-01"])})
+    >>> data_coverage(inc)
+    (datetime.date(2024, 1, 1), datetime.date(2024, 3, 1))
+    """
+    cov = incidents.attrs.get("coverage") if hasattr(incidents, "attrs") else None
+    if cov is not None:
+        return pd.Timestamp(cov[0]).date(), pd.Timestamp(cov[1]).date()
+    dates = pd.to_datetime(incidents["event_date"]) if len(incidents) else None
+    if dates is None or dates.isna().all():
+        raise ValueError("no incidents and no coverage recorded; pass data_range=(start, end)")
+    return dates.min().replace(day=1).date(), dates.max().date()
+
+
+def coverage_for_file(path: Path, incidents: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """Coverage recorded when a file is loaded: the config's for the shipped data, else the file's own."""
+    from analysis.data import data_dir
+
+    config_path = Path(path).resolve().parent / "config.toml"
+    if Path(path).resolve().parent == data_dir().resolve() and config_path.exists():
+        cfg = load_config(config_path)
+        return cfg.coverage_start, cfg.data_through
+    bare = incidents.copy()
+    bare.attrs = {}
+    return data_coverage(bare)
