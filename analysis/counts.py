@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
+
+from analysis.errors import ArgumentError
+from analysis.scope import Scope, get_scope
 
 __all__ = ["DEFAULT_CONFIRMATION", "daily_counts", "select_incidents"]
 
@@ -25,30 +29,51 @@ _FREQ_ALIASES = {"D": "D", "W": "W-SUN", "M": "MS", "MS": "MS", "Y": "YS", "YS":
 
 def select_incidents(
     incidents: pd.DataFrame,
-    confirmation: Sequence[str] | None = DEFAULT_CONFIRMATION,
-    target_types: Sequence[str] | None = None,
+    confirmation: Sequence[str] | str | None = DEFAULT_CONFIRMATION,
+    target_types: Sequence[str] | str | None = None,
+    scope: Scope | str | None = None,
 ) -> pd.DataFrame:
     """Keep the rows an analysis counts.
+
+    With ``scope`` given, the scope decides (see :mod:`analysis.scope`) and
+    ``confirmation``/``target_types`` are ignored; without it they filter
+    directly (the older interface, kept for scripts).
 
     Parameters
     ----------
     incidents : DataFrame
         As returned by :func:`analysis.load_incidents`.
-    confirmation : sequence of str or None
+    confirmation : sequence of str, str or None
         Confirmation levels to keep; ``None`` keeps all (claims included).
-    target_types : sequence of str or None
+    target_types : sequence of str, str or None
         e.g. ``("base",)`` to match the Pentagon's "strikes on our facilities".
+    scope : Scope or str, optional
+        A counting scope or the name of a preset.
 
     Examples
     --------
-    >>> select_incidents(load_incidents(), confirmation=None)  # doctest: +SKIP
+    >>> select_incidents(load_incidents(), scope="all_attacks")  # doctest: +SKIP
     """
-    keep = pd.Series(True, index=incidents.index)
-    if confirmation is not None and "confirmation" in incidents:
-        keep &= incidents["confirmation"].isin(list(confirmation))
-    if target_types is not None:
-        keep &= incidents["target_type"].isin(list(target_types))
-    return incidents[keep]
+    if scope is not None:
+        return get_scope(scope).select(incidents)
+    return Scope(confirmation=confirmation, target_types=target_types).select(incidents)
+
+
+def _spread(rows: pd.DataFrame, precision: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Dates, weights and row positions: week- or month-dated rows spread over their days, or left out."""
+    dates = pd.to_datetime(rows["event_date"]).dt.normalize().reset_index(drop=True)
+    n = len(rows)
+    if "time_precision" not in rows or precision == "first_day":
+        return dates, np.ones(n), np.arange(n)
+    level = rows["time_precision"].astype("int64").to_numpy()
+    if precision == "exclude":
+        keep = np.flatnonzero(level == 1)
+        return dates.iloc[keep].reset_index(drop=True), np.ones(len(keep)), keep
+    days = np.where(level == 2, 7, np.where(level == 3, dates.dt.days_in_month.to_numpy(), 1))
+    positions = np.repeat(np.arange(n), days)
+    offset = np.arange(len(positions)) - np.repeat(np.cumsum(days) - days, days)
+    spread = pd.Series(dates.to_numpy()[positions] + pd.to_timedelta(offset, unit="D"))
+    return spread, 1.0 / days[positions], positions
 
 
 def daily_counts(
@@ -57,7 +82,9 @@ def daily_counts(
     freq: str = "D",
     start=None,
     end=None,
-    confirmation: Sequence[str] | None = DEFAULT_CONFIRMATION,
+    confirmation: Sequence[str] | str | None = DEFAULT_CONFIRMATION,
+    scope: Scope | str | None = None,
+    precision: str = "first_day",
 ) -> pd.DataFrame:
     """Count incidents per day (or week, month), filling empty bins with 0.
 
@@ -76,9 +103,18 @@ def daily_counts(
         Monday they start; ``"M"`` is an alias of ``"MS"`` (labelled by the
         first of the month).
     start, end : date-like, optional
-        Calendar to cover; default the first and last event. Both inclusive.
+        Calendar to cover, both inclusive; default the dataset's coverage
+        (``incidents.attrs["coverage"]``, kept by subsets), else the first
+        and last event.
     confirmation : sequence of str or None
         Passed to :func:`select_incidents`; default official and media.
+    scope : Scope or str, optional
+        A counting scope (:mod:`analysis.scope`); when given it replaces
+        ``confirmation``.
+    precision : {"first_day", "spread", "exclude"}
+        Rows dated only to a week or month: counted on the first day
+        (default, whole counts), spread evenly over the 7 days or the month
+        (fractional counts), or left out.
 
     Returns
     -------
@@ -91,8 +127,17 @@ def daily_counts(
     """
     if freq not in _FREQ_ALIASES:
         raise ValueError(f"freq must be one of {sorted(_FREQ_ALIASES)}, not {freq!r}")
-    rows = select_incidents(incidents, confirmation)
-    dates = pd.to_datetime(rows["event_date"]).dt.normalize()
+    if precision not in ("first_day", "spread", "exclude"):
+        raise ArgumentError("precision", precision, ["first_day", "spread", "exclude"])
+    rows = select_incidents(incidents, confirmation, scope=scope)
+    if by is not None and by not in rows:
+        raise ArgumentError("by", by, [c for c in ("country", "weapon", "target_type", "location",
+                                                   "actor_class", "confirmation") if c in rows])
+    dates, weights, positions = _spread(rows, precision)
+    covered = incidents.attrs.get("coverage")
+    if covered is not None:
+        start = covered[0] if start is None else start
+        end = covered[1] if end is None else end
     start = pd.Timestamp(start) if start is not None else (dates.min() if len(dates) else None)
     end = pd.Timestamp(end) if end is not None else (dates.max() if len(dates) else None)
     if start is None or end is None:
@@ -101,16 +146,19 @@ def daily_counts(
         raise ValueError(f"start {start.date()} is after end {end.date()}")
     days = pd.date_range(start, end, freq="D", name="date")
     inside = (dates >= start) & (dates <= end)
+    inside = inside.to_numpy()
+    w = weights[inside]
     if by is None:
-        daily = dates[inside].value_counts().reindex(days, fill_value=0).to_frame("events")
+        daily = (pd.Series(w, index=dates[inside].to_numpy()).groupby(level=0).sum()
+                 .reindex(days, fill_value=0).to_frame("events"))
     else:
-        if by not in rows:
-            raise KeyError(f"no column {by!r} in incidents")
-        table = pd.crosstab(dates[inside], rows.loc[inside, by])
+        groups = rows[by].astype("object").fillna("unknown").to_numpy()[positions][inside]
+        table = pd.crosstab(dates[inside].to_numpy(), groups, values=w, aggfunc="sum").fillna(0)
         daily = table.reindex(days, fill_value=0)
         daily.columns = [str(c) for c in daily.columns]
         daily.columns.name = by
-    daily = daily.astype("int64")
+    whole = precision != "spread" or bool((rows.get("time_precision", pd.Series(1)) == 1).all())
+    daily = daily.round().astype("int64") if whole else daily.astype("float64")
     daily.index.name = "date"
     if freq == "D":
         return daily
@@ -121,4 +169,4 @@ def daily_counts(
     else:
         out = daily.resample(rule).sum()
     out.index.name = "date"
-    return out.astype("int64")
+    return out.astype(daily.dtypes.iloc[0])

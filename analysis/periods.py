@@ -48,6 +48,15 @@ class Period:
         Why the period starts and ends where it does.
     source_url : str
         A page that supports the boundaries.
+    from_record : bool
+        True when a boundary was drawn from the incident record itself (e.g.
+        "no attacks were found after ..."): comparisons with such a period are
+        shaped by the data they test, and the report flags them.
+
+    Examples
+    --------
+    >>> Period("a", "A", "2024-01-01", "2024-01-31").days
+    31
     """
 
     name: str
@@ -56,6 +65,11 @@ class Period:
     end: dt.date
     rationale: str = ""
     source_url: str = ""
+    from_record: bool = False
+
+    def __post_init__(self):
+        for key in ("start", "end"):
+            object.__setattr__(self, key, _as_date(getattr(self, key), key, self.name))
 
     @property
     def days(self) -> int:
@@ -67,7 +81,7 @@ class Period:
 
 
 def _as_date(value, key: str, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # also pandas Timestamps
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -76,7 +90,10 @@ def _as_date(value, key: str, name: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise PeriodError(f"period {name!r}: {key} must be a date (YYYY-MM-DD), got {value!r}", column=key)
+    raise PeriodError(
+        f"period {name!r}: {key}={value!r} is not allowed; allowed: a date as 'YYYY-MM-DD', a date or a Timestamp",
+        column=key,
+    )
 
 
 def check_periods(periods: Iterable[Period], allow_overlap: bool = True) -> list[Period]:
@@ -132,7 +149,7 @@ def read_periods(path: str | Path) -> list[Period]:
             for key in ("name", "label", "start", "end"):
                 if key not in entry:
                     raise PeriodError(f"period {name!r}: missing key {key!r}", column=key)
-            unknown = set(entry) - {"name", "label", "start", "end", "rationale", "source_url"}
+            unknown = set(entry) - {"name", "label", "start", "end", "rationale", "source_url", "from_record"}
             if unknown:
                 raise PeriodError(f"period {name!r}: unknown keys {sorted(unknown)}", column=sorted(unknown)[0])
             periods.append(
@@ -143,6 +160,7 @@ def read_periods(path: str | Path) -> list[Period]:
                     end=_as_date(entry["end"], "end", name),
                     rationale=str(entry.get("rationale", "")),
                     source_url=str(entry.get("source_url", "")),
+                    from_record=bool(entry.get("from_record", False)),
                 )
             )
         except PeriodError as exc:

@@ -16,7 +16,8 @@ from analysis.periods import PeriodError
 
 
 def _incidents(dates):
-    return pd.DataFrame({"event_date": pd.to_datetime(dates), "confirmation": "official", "country": "Iraq"})
+    return pd.DataFrame({"event_date": pd.to_datetime(dates), "confirmation": "official", "country": "Iraq",
+                         "target_type": "base"})
 
 
 def _p(name, start, end):
@@ -35,56 +36,69 @@ def two_periods():
 
 def test_rates_and_garwood_intervals(two_periods):
     inc, periods = two_periods
-    res = compare_periods(inc, periods, reference="calm", model="poisson")
+    res = compare_periods(inc, periods, reference="calm", method="exact", scope="all_attacks")
     row = res.table.set_index("period").loc["surge"]
     n = int(row["events"])
     lo, hi = garwood_interval(n, 62)
     assert row["rate_per_30d"] == pytest.approx(30 * n / 62)
     assert row["rate_ci_low"] == pytest.approx(30 * lo) and row["rate_ci_high"] == pytest.approx(30 * hi)
     ref = res.table.set_index("period").loc["calm"]
-    assert (ref["rate_ratio"], ref["rr_ci_low"], ref["rr_ci_high"], ref["method"]) == (1.0, 1.0, 1.0, "reference")
+    assert (ref["rate_ratio"], ref["rr_ci_low"], ref["rr_ci_high"], ref["comparison"]) == (1.0, 1.0, 1.0, "reference")
 
 
-def test_glm_path_equals_direct_statsmodels_fit(two_periods):
+def test_hac_interval_equals_statsmodels_newey_west(two_periods):
+    """The default interval is the Newey-West log-mean error from statsmodels, fixed-b widened."""
+    from analysis.models.intervals import fixed_b_factor, hac_maxlags
+
     inc, periods = two_periods
-    res = compare_periods(inc, periods, reference="calm", model="poisson")
+    res = compare_periods(inc, periods, reference="calm", scope="all_attacks")
     row = res.table.set_index("period").loc["surge"]
-    assert row["method"] == "poisson_glm"
-    days = pd.date_range("2023-01-01", "2023-08-31")
+    assert row["method"] == "hac"
+    days = pd.date_range("2023-07-01", "2023-08-31")
     y = inc["event_date"].value_counts().reindex(days, fill_value=0).to_numpy()
-    x = (days >= "2023-07-01").astype(float)
-    fit = sm.GLM(y, sm.add_constant(x), family=sm.families.Poisson()).fit()
-    ci = np.exp(fit.conf_int()[1])
-    assert row["rate_ratio"] == pytest.approx(np.exp(fit.params[1]), abs=1e-6)
-    assert row["rr_ci_low"] == pytest.approx(ci[0], abs=1e-6)
-    assert row["rr_ci_high"] == pytest.approx(ci[1], abs=1e-6)
-    assert row["p_value"] == pytest.approx(fit.pvalues[1], abs=1e-6)
-    assert res.models[(None, "surge")] is not None
+    fit = sm.GLM(y, np.ones(len(y)), family=sm.families.Poisson()).fit(
+        cov_type="HAC", cov_kwds={"maxlags": hac_maxlags(len(y)), "use_correction": True})
+    se = max(fit.bse[0] * fixed_b_factor(hac_maxlags(len(y)) / len(y)), 1 / np.sqrt(y.sum()))
+    expected_high = 30 * y.mean() * np.exp(1.959964 * se)
+    assert row["rate_ci_high"] == pytest.approx(max(expected_high, 30 * garwood_interval(y.sum(), 62)[1]), rel=1e-6)
 
 
-def test_negbin_path_equals_direct_statsmodels_fit(two_periods):
+def test_clustered_nights_widen_the_default_interval():
+    """The same counts arranged as multi-site nights get a wider interval than as single attacks."""
+    rng = np.random.default_rng(3)
+    surge_days = pd.date_range("2023-07-01", "2023-08-29")
+    spread = surge_days[np.sort(rng.choice(len(surge_days), 60, replace=False))]
+    clustered = surge_days[np.sort(rng.choice(len(surge_days), 15, replace=False))].repeat(4)
+    base = pd.date_range("2023-01-01", periods=40, freq="4D")
+    periods = [_p("calm", "2023-01-01", "2023-06-30"), _p("surge", "2023-07-01", "2023-08-29")]
+    width = {}
+    for name, days in (("spread", spread), ("clustered", clustered)):
+        t = compare_periods(_incidents(list(base) + list(days)), periods, reference="calm", scope="all_attacks",
+                            data_range=("2023-01-01", "2023-08-29")).table.set_index("period")
+        assert t.loc["surge", "events"] == 60
+        width[name] = np.log(t.loc["surge", "rr_ci_high"] / t.loc["surge", "rr_ci_low"])
+    assert width["clustered"] > 1.15 * width["spread"]
+
+
+def test_negbin_and_poisson_methods_run_and_say_so(two_periods):
     inc, periods = two_periods
-    res = compare_periods(inc, periods, reference="calm", model="negbin")
-    row = res.table.set_index("period").loc["surge"]
-    days = pd.date_range("2023-01-01", "2023-08-31")
-    y = inc["event_date"].value_counts().reindex(days, fill_value=0).to_numpy()
-    x = sm.add_constant((days >= "2023-07-01").astype(float))
-    fit = sm.NegativeBinomial(y, x, loglike_method="nb2").fit(disp=0, maxiter=200, method="bfgs")
-    assert row["method"] == "negbin_glm"
-    assert row["rate_ratio"] == pytest.approx(np.exp(fit.params[1]), abs=1e-6)
+    for method in ("poisson", "negbin", "quasipoisson", "bootstrap"):
+        row = compare_periods(inc, periods, reference="calm", method=method,
+                              scope="all_attacks").table.set_index("period").loc["surge"]
+        assert row["method"] == method and row["rr_ci_low"] < row["rate_ratio"] < row["rr_ci_high"]
 
 
 def test_small_counts_use_exact_conditional_test():
     inc = _incidents(["2023-01-05", "2023-02-01", "2023-03-10", "2023-04-02", "2023-04-03"])
     periods = [_p("a", "2023-01-01", "2023-02-28"), _p("b", "2023-03-01", "2023-04-30")]
     with pytest.warns(analysis.DataQualityWarning, match="extends past the data"):
-        res = compare_periods(inc, periods, reference="a")
+        res = compare_periods(inc, periods, reference="a", scope="all_attacks")
     row = res.table.set_index("period").loc["b"]
-    assert row["method"] == "exact_conditional"
-    quiet = compare_periods(inc, periods, reference="a", data_range=("2023-01-01", "2023-04-30"))
-    assert quiet.table.equals(res.table)
+    assert row["method"] == "exact"
+    assert row["days"] == 34  # cut to the covered days (the data end on 3 April)
+    quiet = compare_periods(inc, periods, reference="a", data_range=("2023-01-01", "2023-04-30"), scope="all_attacks")
     test = stats.binomtest(3, 5, 61 / (61 + 59))
-    assert row["p_value"] == pytest.approx(test.pvalue)
+    assert quiet.table.set_index("period").loc["b", "p_value"] == pytest.approx(test.pvalue)
 
 
 def test_zero_event_period_has_rate_zero_and_finite_upper_bound():
@@ -113,7 +127,7 @@ def test_overlapping_periods_are_an_error():
 
 def test_period_outside_the_data_is_an_error():
     inc = _incidents(["2023-01-05", "2023-01-20"])
-    with pytest.raises(PeriodError, match="outside the data range"):
+    with pytest.raises(PeriodError, match="outside the data's coverage"):
         compare_periods(inc, [_p("a", "2023-01-05", "2023-01-20"), _p("b", "2023-06-01", "2023-06-30")])
 
 
@@ -128,7 +142,7 @@ def test_all_zero_data_in_given_range():
 
 def test_unknown_reference_is_an_error():
     inc = _incidents(["2023-01-05", "2023-01-20"])
-    with pytest.raises(ValueError, match="reference period 'nope' is not one of"):
+    with pytest.raises(ValueError, match="reference='nope' is not allowed; allowed: 'a'"):
         compare_periods(inc, [_p("a", "2023-01-05", "2023-01-20")], reference="nope")
 
 
@@ -142,9 +156,9 @@ def test_by_group_gives_one_row_per_period_and_group():
 def test_result_interface(two_periods):
     inc, periods = two_periods
     res = compare_periods(inc, periods, reference="calm")
-    assert repr(res).startswith("<PeriodComparison: 2 periods, ") and repr(res).endswith("reference=calm>")
+    assert repr(res).startswith("<PeriodComparison: 2 periods, ") and repr(res).endswith("scope=pentagon>")
     assert "rate_per_30d" in res.summary() and "<table" in res._repr_html_()
-    assert list(res.table.columns[:5]) == ["period", "start", "end", "days", "events"]
+    assert list(res.table.columns[:6]) == ["period", "label", "start", "end", "days", "events"]
 
 
 def test_shipped_data_surge_exceeds_calm():
@@ -192,3 +206,66 @@ def test_shipped_tallies_give_a_surge_rate():
     res = rates_from_tallies(analysis.load_tallies(), reference="calm")
     t = res.table.set_index("period")
     assert t.loc["surge", "events"] >= 150 and t.loc["surge", "rr_ci_low"] > 5
+
+
+def test_shape_allocation_follows_the_incident_list():
+    """A window whose attacks all fall in its first half gives that half (period) the whole count."""
+    t = _tallies([("a", "2023-01-20", "2023-01-01", 20, "exact")])
+    inc = _incidents(pd.date_range("2023-01-01", "2023-01-10"))
+    inc["target_type"] = "base"
+    periods = [_p("first", "2023-01-01", "2023-01-10"), _p("second", "2023-01-11", "2023-01-20")]
+    const = rates_from_tallies(t, periods, reference="first").table.set_index("period")
+    shape = rates_from_tallies(t, periods, reference="first", allocation="shape", incidents=inc).table.set_index("period")
+    assert const.loc["first", "events"] == pytest.approx(10) and shape.loc["first", "events"] == pytest.approx(20)
+    assert shape.loc["second", "events"] == pytest.approx(0)
+
+
+def test_qualifiers_give_a_range_that_telescopes():
+    t = _tallies([
+        ("a", "2023-01-10", "2023-01-01", 10, "at_least"),
+        ("b", "2023-01-20", "2023-01-01", 30, "exact"),
+        ("c", "2023-01-31", "2023-01-01", 50, "about"),
+    ])
+    inc = tally_increments(t)
+    assert inc["count_low"].tolist() == [10, 20, 15] and inc["count_high"].tolist() == [30, 0, 25]
+    tab = rates_from_tallies(t, [_p("all", "2023-01-01", "2023-01-31")]).table.iloc[0]
+    assert (tab["events"], tab["events_low"], tab["events_high"]) == (50, 45, 55)
+    assert tab["rate_ci_low"] == pytest.approx(30 * garwood_interval(45, 31)[0])
+
+
+def test_subset_keeps_the_dataset_coverage():
+    """Syria-only and drones-only comparisons run over every period the dataset covers."""
+    inc = analysis.load_incidents()
+    for kw in ({"countries": "Syria"}, {"weapons": "one_way_drone"}, {"countries": "Jordan"}):
+        t = compare_periods(inc, reference="calm", **kw).table.set_index("period")
+        assert t["days"].sum() == sum(p.days for p in analysis.load_periods())
+    hand = compare_periods(inc[inc["country"] == "Syria"], reference="calm").table
+    assert hand["events"].tolist() == compare_periods(inc, reference="calm", countries="Syria").table["events"].tolist()
+
+
+def test_prespecified_and_holm():
+    t = compare_periods(analysis.load_incidents(), reference="calm").table.set_index("period")
+    assert t.loc["surge", "comparison"] == "pre-specified" and t.loc["surge", "p_holm"] == t.loc["surge", "p_value"]
+    explo = t[t["comparison"] == "exploratory"]
+    assert (explo["p_holm"] >= explo["p_value"]).all() and (explo["p_holm"] > explo["p_value"]).any()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"scope": "pentagn"}, "scope='pentagn' is not allowed; allowed: 'pentagon'"),
+    ({"countries": "Irak"}, "countries='Irak' is not allowed; allowed: 'Iraq', 'Syria', 'Jordan'"),
+    ({"confirmation": "oficial"}, "confirmation='oficial' is not allowed"),
+    ({"method": "auto"}, "method='auto' is not allowed; allowed: 'exact'"),
+    ({"model": "poisson"}, "argument='model' is not allowed"),
+    ({"data_range": ("2020-13-01", "2021-01-01")}, "data_range='2020-13-01' is not allowed"),
+])
+def test_bad_arguments_name_the_argument_value_and_allowed(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        compare_periods(analysis.load_incidents(), reference="calm", **kwargs)
+
+
+def test_string_confirmation_is_one_level_and_string_period_dates_work():
+    inc = analysis.load_incidents()
+    official = compare_periods(inc, reference="calm", confirmation="official").table
+    assert 0 < official["events"].sum() < compare_periods(inc, reference="calm").table["events"].sum()
+    p = [Period("x", "x", "2023-10-17", "2024-02-04"), Period("y", "y", "2021-07-26", "2023-10-16")]
+    assert compare_periods(inc, p, reference="y").table["events"].iloc[0] > 100

@@ -52,6 +52,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import statsmodels.api as sm
 from scipy import stats
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from analysis.models.exact import garwood_interval, rate_ratio_exact
 
@@ -129,9 +130,12 @@ def _log_mean_se(y: np.ndarray, method: str) -> float:
         scale = max(1.0, float(((y - mean) ** 2).sum() / mean / max(n - 1, 1)))
         return math.sqrt(scale / total)
     if method == "hac":
-        fit = sm.GLM(y, np.ones(n), family=sm.families.Poisson()).fit(
-            cov_type="HAC", cov_kwds={"maxlags": hac_maxlags(n), "use_correction": True}
-        )
+        with warnings.catch_warnings():
+            # An intercept-only fit to a constant series is not a separation problem.
+            warnings.simplefilter("ignore", PerfectSeparationWarning)
+            fit = sm.GLM(y, np.ones(n), family=sm.families.Poisson()).fit(
+                cov_type="HAC", cov_kwds={"maxlags": hac_maxlags(n), "use_correction": True}
+            )
         # Fixed-b correction: Newey-West errors are too small in periods of ~100 days.
         se = float(fit.bse[0]) * fixed_b_factor(hac_maxlags(n) / n)
         # Never below the Poisson floor: a period of isolated single attacks is at least Poisson.

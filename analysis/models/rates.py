@@ -2,28 +2,35 @@
 
 Model
 -----
-Within each period attacks are assumed to arrive as a Poisson process with a
-constant rate (events per day). The rate per 30 days is ``30 n / d`` with an
-exact Garwood interval. The rate ratio of a period against the reference uses
+Each period's rate is its mean daily count (times 30 for a rate per 30
+days). Its interval, and the interval of each rate ratio against the
+reference period, come from :mod:`analysis.models.intervals`: by default
+(``method="hac"``) Newey-West errors with a fixed-b correction, which allow
+one night to hit several sites, the rate to drift inside a period and nearby
+days to be correlated, never narrower than the exact Poisson interval; below
+10 events in a period the exact Garwood / conditional binomial interval is
+used. ``benchmarks/sim_coverage.py`` shows the coverage of each method on
+series shaped like ours.
 
-* the exact conditional test (``n`` given ``n + n_ref`` is binomial) when
-  either count is below :data:`SMALL_COUNT`: valid for any count, zero included;
-* otherwise a GLM on the daily counts of the two periods with a period
-  indicator: Poisson, or negative binomial (NB2, dispersion estimated by
-  maximum likelihood) when the Cameron-Trivedi test on the daily counts
-  rejects equidispersion within periods (``model="auto"``).
+What is counted is a :class:`analysis.scope.Scope` (default ``"pentagon"``).
+A subset (one country, one weapon) keeps the dataset's coverage, so a period
+with no events in the subset is a real zero.
 
-The ``method`` column says which gave each number.
+The pre-specified comparison (``data/config.toml``: surge against the
+post-withdrawal calm) is marked ``pre-specified``; every other period's
+comparison is ``exploratory`` and gets a Holm-adjusted p-value beside the raw
+one.
 
 Examples
 --------
 >>> from analysis import load_incidents, load_periods, compare_periods  # doctest: +SKIP
 >>> compare_periods(load_incidents(), load_periods(), reference="calm")  # doctest: +SKIP
-<PeriodComparison: 6 periods, 412 events, reference=calm>
+<PeriodComparison: 12 periods, 301 events, reference=calm, scope=pentagon>
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,11 +41,16 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
-from analysis.counts import DEFAULT_CONFIRMATION, daily_counts, select_incidents
+from analysis.config import data_coverage, load_config
+from analysis.counts import daily_counts
+from analysis.errors import ArgumentError, DataQualityWarning
 from analysis.models.exact import garwood_interval, rate_ratio_exact
+from analysis.models.intervals import METHODS, SMALL_COUNT, rate_interval, rate_ratio_interval
 from analysis.periods import Period, PeriodError, check_periods
 from analysis.results import Result
+from analysis.scope import Scope, get_scope
 
 __all__ = [
     "SMALL_COUNT",
@@ -50,12 +62,11 @@ __all__ = [
     "tally_increments",
 ]
 
-#: Below this many events in either period the exact conditional method is used.
-SMALL_COUNT = 10
 RATE_DAYS = 30
 
 TABLE_COLUMNS = [
     "period",
+    "label",
     "start",
     "end",
     "days",
@@ -67,17 +78,24 @@ TABLE_COLUMNS = [
     "rr_ci_low",
     "rr_ci_high",
     "p_value",
+    "p_holm",
+    "comparison",
+    "from_record",
     "method",
 ]
 
 ASSUMPTIONS = (
-    "Within each period attacks arrive independently at a constant rate (Poisson); rate intervals are "
-    "exact (Garwood). Rate ratios use the exact conditional binomial method when a count is small, else a "
-    "Poisson or, when daily counts are overdispersed, a negative-binomial GLM. Dates are local; rows dated "
-    "only to a week or month count on their first day."
+    "A period's rate is its mean daily count. Intervals allow one night to hit several sites, the rate to "
+    "drift within a period and nearby days to be correlated (Newey-West errors, fixed-b corrected, never "
+    "narrower than the exact Poisson interval); below 10 events they are exact Poisson (Garwood, conditional "
+    "binomial). Only the surge-against-calm comparison was posed in advance; other p-values are exploratory, "
+    "Holm-adjusted beside the raw ones."
 )
 
-Model = Literal["auto", "poisson", "negbin", "exact"]
+#: Scope filters compare_periods accepts as keywords.
+SCOPE_FILTERS = ("countries", "weapons", "target_types", "actor_classes")
+Method = Literal["hac", "exact", "poisson", "quasipoisson", "negbin", "bootstrap"]
+_UNSET = object()
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -108,13 +126,15 @@ class PeriodComparison(Result):
     dispersion: pd.DataFrame = field(default_factory=pd.DataFrame)
     periods: tuple[Period, ...] = ()
     windows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scope: Scope | None = None
     assumptions: str = ASSUMPTIONS
 
     def _repr_fields(self) -> str:
         n_periods = self.table["period"].nunique()
         events = self.table["events"].sum()
         events_txt = f"{events:.0f}" if float(events).is_integer() else f"{events:.1f}"
-        return f"{n_periods} periods, {events_txt} events, reference={self.reference}"
+        scope = f", scope={self.scope.name}" if self.scope is not None else ""
+        return f"{n_periods} periods, {events_txt} events, reference={self.reference}{scope}"
 
     @property
     def result(self):
@@ -155,7 +175,7 @@ def _reference(periods: Sequence[Period], reference: str | None) -> str:
     if reference is None:
         return names[0]
     if reference not in names:
-        raise ValueError(f"reference period {reference!r} is not one of {names}")
+        raise ArgumentError("reference", reference, names)
     return reference
 
 
@@ -187,37 +207,52 @@ def dispersion_test(y: np.ndarray, mu: np.ndarray) -> tuple[float, float, float]
     return t, float(stats.t.sf(t, df=fit.df_resid)), float(fit.params[0])
 
 
-def _glm_ratio(y: np.ndarray, x: np.ndarray, family: str, alpha: float):
-    """Rate ratio of x=1 against x=0 days from a Poisson or NB2 model."""
-    X = sm.add_constant(x.astype(float), has_constant="add")
-    if family == "poisson":
-        fit = sm.GLM(y, X, family=sm.families.Poisson()).fit()
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = sm.NegativeBinomial(y, X, loglike_method="nb2").fit(disp=0, maxiter=200, method="bfgs")
-    coef, se = float(fit.params[1]), float(fit.bse[1])
-    z = stats.norm.ppf(1 - alpha / 2)
-    return np.exp(coef), np.exp(coef - z * se), np.exp(coef + z * se), float(fit.pvalues[1]), fit
-
-
 def _check_range(periods: Sequence[Period], data_range: tuple[dt.date, dt.date]) -> None:
     lo, hi = data_range
     for p in periods:
         if p.end < lo or p.start > hi:
             raise PeriodError(
-                f"period {p.name!r} ({p.start}..{p.end}) is outside the data range {lo}..{hi}; "
+                f"period {p.name!r} ({p.start}..{p.end}) is outside the data's coverage {lo}..{hi}; "
                 "drop it, or pass data_range=(start, end) if the data truly cover it"
             )
         if p.start < lo or p.end > hi:
-            from analysis.data import DataQualityWarning
-
             warnings.warn(
-                f"period {p.name!r} ({p.start}..{p.end}) extends past the data ({lo}..{hi}); "
-                "days without data count as days without attacks",
+                f"period {p.name!r} ({p.start}..{p.end}) extends past the data's coverage ({lo}..{hi}); "
+                "only the covered days are counted",
                 DataQualityWarning,
                 stacklevel=3,
             )
+
+
+def _clip(periods: Sequence[Period], data_range: tuple[dt.date, dt.date]) -> list[Period]:
+    """Periods cut to the covered days: exposure is only the days the list vouches for."""
+    lo, hi = data_range
+    return [dataclasses.replace(p, start=max(p.start, lo), end=min(p.end, hi)) for p in periods]
+
+
+def _role(name: str, reference: str, primary: str | None) -> str:
+    if name == reference:
+        return "reference"
+    return "pre-specified" if name == primary else "exploratory"
+
+
+def _holm(table: pd.DataFrame) -> pd.Series:
+    """Holm-adjusted p-values over the exploratory comparisons (per group)."""
+    out = pd.Series(np.nan, index=table.index)
+    keys = [c for c in table.columns if c not in TABLE_COLUMNS][:1]
+    for _, grp in table.groupby(keys) if keys else [(None, table)]:
+        pick = grp[(grp["comparison"] == "exploratory") & grp["p_value"].notna()]
+        if len(pick):
+            out[pick.index] = multipletests(pick["p_value"].to_numpy(), method="holm")[1]
+    pre = table["comparison"] == "pre-specified"
+    out[pre] = table.loc[pre, "p_value"]
+    return out
+
+
+def _resolve_scope(scope, confirmation) -> Scope:
+    if confirmation is _UNSET:
+        return get_scope(scope)
+    return get_scope(scope, confirmation=confirmation)
 
 
 def compare_periods(
@@ -225,12 +260,15 @@ def compare_periods(
     periods: Iterable[Period] | Mapping | None = None,
     reference: str | None = None,
     by: str | None = None,
-    model: Model = "auto",
+    method: Method = "hac",
     alpha: float = 0.05,
-    confirmation: Sequence[str] | None = DEFAULT_CONFIRMATION,
+    scope: Scope | str | None = None,
     data_range: tuple | None = None,
+    primary=_UNSET,
+    confirmation=_UNSET,
+    **filters,
 ) -> PeriodComparison:
-    """Attack rate per period, with exact intervals and rate ratios against a reference.
+    """Attack rate per period, with intervals and rate ratios against a reference.
 
     Parameters
     ----------
@@ -241,19 +279,28 @@ def compare_periods(
     reference : str, optional
         Period the others are compared with; default the first period.
     by : str, optional
-        Column to split by (e.g. ``"country"``); one row per period and group.
-    model : {"auto", "poisson", "negbin", "exact"}
-        How rate ratios are estimated for periods with enough events (see the
-        module notes). ``"exact"`` uses the conditional method throughout.
+        Column to split by (``"country"``, ``"weapon"``): one row per period and group.
+    method : {"hac", "exact", "poisson", "quasipoisson", "negbin", "bootstrap"}
+        Interval method (:mod:`analysis.models.intervals`); below 10 events
+        the exact method is used whatever is asked and ``method`` says so.
     alpha : float
         1 - confidence level of every interval.
-    confirmation : sequence of str or None
-        Confirmation levels counted; default official and media, ``None`` all.
+    scope : Scope or str, optional
+        What is counted (:mod:`analysis.scope`); default ``"pentagon"``.
     data_range : (start, end), optional
-        The dates the incident list covers; default the first day of the
-        month of its first event to its last event. A period wholly outside
-        it raises an error rather than counting zeros the data cannot vouch
-        for; one that extends past it draws a :class:`DataQualityWarning`.
+        The dates the list covers; default the dataset's coverage
+        (:func:`analysis.config.data_coverage`), which a subset keeps. A period
+        wholly outside it raises; one partly outside is cut to it, with a
+        :class:`DataQualityWarning`.
+    primary : str or None, optional
+        The period whose comparison was posed in advance (marked
+        ``pre-specified``, not adjusted for multiplicity); default the
+        configuration's headline period (``surge``) when present.
+    confirmation : sequence of str, str or None, optional
+        Shortcut for ``scope=get_scope(scope, confirmation=...)``.
+    **filters
+        Other scope changes: ``countries=``, ``weapons=``, ``target_types=``,
+        ``actor_classes=`` (a string or a list).
 
     Returns
     -------
@@ -261,95 +308,89 @@ def compare_periods(
 
     Examples
     --------
-    >>> res = compare_periods(incidents, periods, reference="calm")  # doctest: +SKIP
+    >>> res = compare_periods(incidents, reference="calm", countries="Syria")  # doctest: +SKIP
     >>> res.table[["period", "rate_per_30d", "rate_ratio", "rr_ci_low", "rr_ci_high"]]  # doctest: +SKIP
     """
-    if model not in ("auto", "poisson", "negbin", "exact"):
-        raise ValueError(f"model must be auto, poisson, negbin or exact, not {model!r}")
+    if method not in METHODS:
+        raise ArgumentError("method", method, METHODS)
+    if not isinstance(alpha, float | int) or not 0 < alpha < 1:
+        raise ArgumentError("alpha", alpha, "a number between 0 and 1")
+    scope = _resolve_scope(scope, confirmation)
+    for name in filters:
+        if name not in SCOPE_FILTERS:
+            raise ArgumentError("argument", name, ["periods", "reference", "by", "method", "alpha", "scope",
+                                                   "data_range", "primary", "confirmation", *SCOPE_FILTERS])
+    if filters:
+        scope = scope.replace(**filters)
     periods = check_periods(resolve_periods(periods), allow_overlap=False)
     if not periods:
-        raise ValueError("no periods given")
+        raise ArgumentError("periods", periods, "at least one Period")
     reference = _reference(periods, reference)
-    rows = select_incidents(incidents, confirmation)
+    primary = _primary(periods, reference, primary)
     if data_range is None:
-        if rows.empty:
-            raise ValueError("no incidents to compare; pass data_range to compare empty data")
-        first = rows["event_date"].min()
-        data_range = (first.replace(day=1).date(), rows["event_date"].max().date())
-    data_range = (pd.Timestamp(data_range[0]).date(), pd.Timestamp(data_range[1]).date())
+        data_range = data_coverage(incidents)
+    data_range = (_as_day(data_range[0], "data_range"), _as_day(data_range[1], "data_range"))
     _check_range(periods, data_range)
-    start = min(p.start for p in periods)
-    end = max(p.end for p in periods)
+    periods = _clip(periods, data_range)
+    rows = scope.select(incidents)
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
     counts = daily_counts(rows, by=by, start=start, end=end, confirmation=None)
-    if by is None:
-        groups = {None: counts["events"]}
-    else:
-        groups = {g: counts[g] for g in counts.columns}
-
-    out, models, disp_rows = [], {}, []
+    groups = {None: counts["events"]} if by is None else {g: counts[g] for g in counts.columns}
+    out = []
     for group, series in groups.items():
-        labels = _period_labels(series.index, periods)
-        inside = labels.notna()
-        y_all = series[inside].to_numpy()
-        lab = labels[inside].to_numpy()
-        # Within-period mean as the null model: overdispersion beyond the period effects.
-        mu = pd.Series(y_all).groupby(lab).transform("mean").to_numpy()
-        t_stat, p_disp, a_hat = dispersion_test(y_all, mu)
-        disp_rows.append({"group": group, "statistic": t_stat, "p_value": p_disp, "alpha_hat": a_hat})
-        family = {"poisson": "poisson", "negbin": "negbin"}.get(model)
-        if model == "auto":
-            family = "negbin" if p_disp < alpha else "poisson"
-
-        ref_p = next(p for p in periods if p.name == reference)
-        ref_n = int(series[labels == ref_p.name].sum())
-        for p in periods:
-            n = int(series[labels == p.name].sum())
-            lo, hi = garwood_interval(n, p.days, alpha)
-            row = {
-                "period": p.name,
-                "start": pd.Timestamp(p.start),
-                "end": pd.Timestamp(p.end),
-                "days": p.days,
-                "events": n,
-                "rate_per_30d": RATE_DAYS * n / p.days,
-                "rate_ci_low": RATE_DAYS * lo,
-                "rate_ci_high": RATE_DAYS * hi,
-            }
-            if p.name == reference:
-                row.update(rate_ratio=1.0, rr_ci_low=1.0, rr_ci_high=1.0, p_value=np.nan, method="reference")
-            elif ref_n == 0:
-                row.update(
-                    rate_ratio=np.nan, rr_ci_low=np.nan, rr_ci_high=np.nan, p_value=np.nan,
-                    method="undefined: reference has 0 events",
-                )
-            elif model == "exact" or min(n, ref_n) < SMALL_COUNT:
-                rr, rlo, rhi, pv = rate_ratio_exact(n, p.days, ref_n, ref_p.days, alpha)
-                row.update(rate_ratio=rr, rr_ci_low=rlo, rr_ci_high=rhi, p_value=pv, method="exact_conditional")
-            else:
-                pair = labels.isin([p.name, reference])
-                y = series[pair].to_numpy()
-                x = (labels[pair] == p.name).to_numpy().astype(float)
-                rr, rlo, rhi, pv, fit = _glm_ratio(y, x, family, alpha)
-                models[(group, p.name)] = fit
-                row.update(
-                    rate_ratio=rr, rr_ci_low=rlo, rr_ci_high=rhi, p_value=pv,
-                    method="negbin_glm" if family == "negbin" else "poisson_glm",
-                )
-            if by is not None:
-                row[by] = group
-            out.append(row)
+        out.extend(_group_rows(series, periods, reference, primary, method, alpha, by, group))
+    table = pd.DataFrame(out)
+    table["p_holm"] = _holm(table)
     columns = TABLE_COLUMNS if by is None else [by, *TABLE_COLUMNS]
-    table = pd.DataFrame(out)[columns]
-    dispersion = pd.DataFrame(disp_rows)
     return PeriodComparison(
-        table=table,
-        reference=reference,
-        source="incidents",
-        alpha=alpha,
-        models=models,
-        dispersion=dispersion,
-        periods=tuple(periods),
+        table=table[columns], reference=reference, source="incidents", alpha=alpha,
+        periods=tuple(periods), scope=scope,
     )
+
+
+def _group_rows(series, periods, reference, primary, method, alpha, by, group) -> list[dict]:
+    ref_p = next(p for p in periods if p.name == reference)
+    ref_y = series[pd.Timestamp(ref_p.start) : pd.Timestamp(ref_p.end)].to_numpy()
+    out = []
+    for p in periods:
+        y = series[pd.Timestamp(p.start) : pd.Timestamp(p.end)].to_numpy()
+        rate = rate_interval(y, alpha, method, per=RATE_DAYS)
+        row = {
+            "period": p.name, "label": p.label, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end),
+            "days": p.days, "events": float(y.sum()) if y.dtype.kind == "f" else int(y.sum()),
+            "rate_per_30d": rate.estimate, "rate_ci_low": rate.ci_low, "rate_ci_high": rate.ci_high,
+            "comparison": _role(p.name, reference, primary), "from_record": p.from_record,
+        }
+        if p.name == reference:
+            row.update(rate_ratio=1.0, rr_ci_low=1.0, rr_ci_high=1.0, p_value=np.nan, method=rate.method)
+        else:
+            rr = rate_ratio_interval(y, ref_y, alpha, method)
+            row.update(rate_ratio=rr.estimate, rr_ci_low=rr.ci_low, rr_ci_high=rr.ci_high,
+                       p_value=rr.p_value, method=rr.method)
+        if by is not None:
+            row[by] = group
+        out.append(row)
+    return out
+
+
+def _as_day(value, argument: str) -> dt.date:
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        raise ArgumentError(argument, value, "dates as 'YYYY-MM-DD' strings, dates or Timestamps") from None
+
+
+def _primary(periods, reference, primary) -> str | None:
+    names = [p.name for p in periods]
+    if primary is _UNSET:
+        try:
+            configured = load_config().headline_period
+        except (OSError, PeriodError):
+            return None
+        return configured if configured in names and configured != reference else None
+    if primary is not None and primary not in names:
+        raise ArgumentError("primary", primary, names)
+    return primary
 
 
 def _period_labels(index: pd.DatetimeIndex, periods: Sequence[Period]) -> pd.Series:
@@ -362,17 +403,60 @@ def _period_labels(index: pd.DatetimeIndex, periods: Sequence[Period]) -> pd.Ser
 # ------------------------------------------------------------------ tallies
 
 _QUALIFIER_OFFSET = {"exact": 0, "about": 0, "at_least": 0, "more_than": 1}
+#: "about N" is read as N give or take this share (our convention, stated in the report).
+ABOUT_SHARE = 0.1
+
+
+def _bounds(grp: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of each cumulative tally in a series.
+
+    ``exact`` is its number; ``about N`` is N +/- :data:`ABOUT_SHARE`;
+    ``at_least N`` and ``more_than N`` are bounded above by the smallest upper
+    bound of a later tally of the same series (a cumulative count cannot
+    fall), or by their own number when none follows (the range is then open
+    above and the report says so).
+    """
+    value = grp["value"].to_numpy(float)
+    qual = grp["qualifier"].to_numpy()
+    low = np.where(qual == "about", np.floor(np.round(value * (1 - ABOUT_SHARE), 6)), value)
+    high = np.where(qual == "about", np.ceil(np.round(value * (1 + ABOUT_SHARE), 6)), value)
+    open_above = np.isin(qual, ["at_least", "more_than"])
+    later = np.inf
+    for i in range(len(value) - 1, -1, -1):
+        if open_above[i] and np.isfinite(later):
+            high[i] = max(value[i], later)
+        later = min(later, high[i])
+    return low, high
+
+
+def _series_windows(grp: pd.DataFrame) -> list[list]:
+    start = grp["window_start"].value_counts().sort_index().idxmax()
+    grp = grp.sort_values(["as_of", "value"]).drop_duplicates("as_of", keep="last")
+    keep, prev_end, prev_val = [], start - pd.Timedelta(days=1), 0.0
+    for row in grp.itertuples():
+        if row.value < prev_val or row.as_of <= prev_end:
+            continue
+        keep.append(row.Index)
+        prev_end, prev_val = row.as_of, row.value
+    grp = grp.loc[keep]
+    low, high = _bounds(grp)
+    pieces, prev_end, prev = [], start - pd.Timedelta(days=1), (0.0, 0.0, 0.0)
+    for i, row in enumerate(grp.itertuples()):
+        pieces.append([prev_end + pd.Timedelta(days=1), row.as_of, float(row.value - prev[0]),
+                       max(0.0, low[i] - prev[1]), max(0.0, high[i] - prev[2]), row.qualifier, row.tally_id])
+        prev_end, prev = row.as_of, (row.value, low[i], high[i])
+    return pieces
 
 
 def tally_increments(
-    tallies: pd.DataFrame, official_only: bool = True, merge_days: int = 14
+    tallies: pd.DataFrame, official_only: bool = True, merge_days: int = 14, scope: str = "all"
 ) -> pd.DataFrame:
-    """Turn cumulative tallies into counts over disjoint windows.
+    """Turn cumulative tallies into counts over disjoint windows, with bounds.
 
     Rules, in order:
 
-    1. Only tallies with a ``window_start``, ``scope == "all"`` and (by
-       default) an official speaker are used.
+    1. Only tallies with a ``window_start``, the given ``scope`` (``"all"``:
+       every country) and (by default) an official speaker are used.
     2. Tallies whose windows start within ``merge_days`` of each other form
        one cumulative series (e.g. counts "since 7 October" and "since 17
        October" when nothing happened in between); the series starts on the
@@ -382,26 +466,29 @@ def tally_increments(
        the count in between.
     4. Windows are kept series by series, the series with most tallies first;
        a window that overlaps a kept one by more than a day is dropped, and a
-       one-day overlap at an edge (an ``as_of`` day that is also the next
-       series' first day) is trimmed.
+       one-day overlap at an edge is trimmed.
 
-    Qualifiers: ``exact``, ``about`` and ``at_least`` use the number given;
-    ``more_than N`` uses ``N + 1``. ``at_least``/``more_than`` make the
-    result a lower bound.
+    Qualifiers: the point count uses the number given (``more_than N`` as
+    ``N + 1``). ``count_low`` and ``count_high`` are the increments when every
+    tally of the series sits at its lower bound, or at its upper bound (see
+    :func:`_bounds`): summed over consecutive windows they telescope to the
+    difference of the bounds at the ends, so a period that ends on an exact
+    tally has no qualifier range at all.
 
     Returns
     -------
     DataFrame
-        window_start, window_end (both inclusive), days, count, tally_id.
+        window_start, window_end (both inclusive), days, count, count_low,
+        count_high, qualifier, tally_id.
 
     Examples
     --------
     >>> tally_increments(load_tallies())  # doctest: +SKIP
     """
-    columns = ["window_start", "window_end", "days", "count", "tally_id"]
+    columns = ["window_start", "window_end", "days", "count", "count_low", "count_high", "qualifier", "tally_id"]
     t = tallies[tallies["window_start"].notna()].copy()
     if "scope" in t:
-        t = t[t["scope"] == "all"]
+        t = t[t["scope"] == scope]
     if official_only and "official" in t:
         t = t[t["official"].astype(bool)]
     if t.empty:
@@ -414,25 +501,13 @@ def tally_increments(
             first = start
         group.append(first)
     t["series"] = group
-
-    series = []
-    for _, grp in t.groupby("series", sort=True):
-        start = grp["window_start"].value_counts().sort_index().idxmax()
-        grp = grp.sort_values(["as_of", "value"]).drop_duplicates("as_of", keep="last")
-        pieces, prev_end, prev_val = [], start - pd.Timedelta(days=1), 0.0
-        for row in grp.itertuples():
-            if row.value < prev_val or row.as_of <= prev_end:
-                continue
-            pieces.append([prev_end + pd.Timedelta(days=1), row.as_of, float(row.value - prev_val), row.tally_id])
-            prev_end, prev_val = row.as_of, row.value
-        series.append(pieces)
-
+    series = [_series_windows(grp) for _, grp in t.groupby("series", sort=True)]
     kept: list[list] = []
     one_day = pd.Timedelta(days=1)
     for pieces in sorted(series, key=lambda p: (-len(p), p[0][0])):
-        for lo, hi, count, tally_id in pieces:
+        for lo, hi, *rest in pieces:
             ok = True
-            for k_lo, k_hi, _, _ in kept:
+            for k_lo, k_hi, *_ in kept:
                 if lo <= k_hi and k_lo <= hi:
                     if hi == k_lo and lo < hi:
                         hi = hi - one_day
@@ -442,11 +517,23 @@ def tally_increments(
                         ok = False
                         break
             if ok:
-                kept.append([lo, hi, count, tally_id])
-    out = pd.DataFrame(kept, columns=["window_start", "window_end", "count", "tally_id"])
+                kept.append([lo, hi, *rest])
+    out = pd.DataFrame(kept, columns=[c for c in columns if c != "days"])
     out = out.sort_values("window_start", ignore_index=True)
     out["days"] = (out["window_end"] - out["window_start"]).dt.days + 1
     return out[columns]
+
+
+def _day_weights(windows: pd.DataFrame, daily: pd.Series | None) -> list[pd.Series]:
+    """For each window, the share of its count on each day: constant, or shaped by the incident list."""
+    out = []
+    for w in windows.itertuples():
+        days = pd.date_range(w.window_start, w.window_end, freq="D")
+        shape = None if daily is None else daily.reindex(days, fill_value=0).astype(float)
+        if shape is None or shape.sum() == 0:
+            shape = pd.Series(1.0, index=days)
+        out.append(shape / shape.sum())
+    return out
 
 
 def rates_from_tallies(
@@ -455,21 +542,29 @@ def rates_from_tallies(
     reference: str | None = None,
     alpha: float = 0.05,
     official_only: bool = True,
+    allocation: Literal["constant", "shape"] = "constant",
+    incidents: pd.DataFrame | None = None,
+    scope: Scope | str | None = None,
+    tally_scope: str = "all",
 ) -> PeriodComparison:
     """Attack rates per period estimated from the official tallies.
 
     The cumulative counts become disjoint windows (:func:`tally_increments`).
-    A window that straddles a period boundary contributes to each period in
-    proportion to the days it shares with it (a constant rate within the
-    window is assumed). A period's exposure is the number of its days that
-    some tally window covers; a period no tally covers gets no estimate
-    (empty cells, ``method`` says so), never a zero.
+    A window that straddles a period boundary is shared between the periods:
 
-    Qualifiers: ``at_least`` and ``about`` counts are used as given and
-    ``more_than N`` as ``N + 1``, so rates from ``at_least``/``more_than``
-    tallies are lower bounds. Apportioned counts can be fractional; the
-    Garwood interval interpolates and the exact conditional rate ratio uses
-    them rounded to whole attacks.
+    * ``allocation="constant"``: in proportion to the days each period holds
+      (a constant rate within the window);
+    * ``allocation="shape"``: in proportion to the attacks the incident list
+      (in ``scope``) records on those days, so a window whose early months
+      were busier gives them more; a window with no listed attacks falls back
+      to days.
+
+    A period's exposure is the number of its days that some tally window
+    covers; a period no tally covers gets no estimate (empty cells), never a
+    zero. Rate and ratio intervals are exact Poisson (Garwood, conditional
+    binomial) computed at the bounds the qualifiers allow: the low end from
+    ``count_low`` (and the reference's ``count_high`` for a ratio), the high end
+    from ``count_high``. ``events_low``/``events_high`` give that range.
 
     Parameters
     ----------
@@ -479,55 +574,75 @@ def rates_from_tallies(
         As in :func:`compare_periods`.
     official_only : bool
         Use only tallies given by a US government speaker (default).
+    allocation : {"constant", "shape"}
+        How a window's count is shared between periods.
+    incidents : DataFrame, optional
+        The incident list, needed for ``allocation="shape"``.
+    scope : Scope or str, optional
+        Which incidents shape the allocation; default ``"pentagon"``, the tallies' own scope.
+    tally_scope : str
+        Which tallies are used (``"all"``: counts for every country).
 
     Examples
     --------
     >>> rates_from_tallies(load_tallies(), reference="calm")  # doctest: +SKIP
     """
+    if allocation not in ("constant", "shape"):
+        raise ArgumentError("allocation", allocation, ["constant", "shape"])
+    if allocation == "shape" and incidents is None:
+        raise ArgumentError("incidents", None, "the incident list when allocation='shape'")
     periods = check_periods(resolve_periods(periods), allow_overlap=False)
     reference = _reference(periods, reference)
-    windows = tally_increments(tallies, official_only=official_only)
-    rows = []
+    windows = tally_increments(tallies, official_only=official_only, scope=tally_scope)
+    daily = None
+    if allocation == "shape":
+        daily = daily_counts(get_scope(scope).select(incidents), confirmation=None)["events"]
+    weights = _day_weights(windows, daily)
+    totals = []
     for p in periods:
         p_start, p_end = pd.Timestamp(p.start), pd.Timestamp(p.end)
-        events, covered = 0.0, 0
-        ids = []
-        for w in windows.itertuples():
-            lo, hi = max(p_start, w.window_start), min(p_end, w.window_end)
-            overlap = (hi - lo).days + 1
-            if overlap > 0:
-                events += w.count * overlap / w.days
-                covered += overlap
-                ids.append(w.tally_id)
-        rows.append((p, events, covered, ids))
-    ref = next(r for r in rows if r[0].name == reference)
-    out = []
-    for p, events, covered, _ids in rows:
-        row = {"period": p.name, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end), "days": covered}
-        if covered == 0:
-            row.update(events=np.nan, rate_per_30d=np.nan, rate_ci_low=np.nan, rate_ci_high=np.nan,
-                       rate_ratio=np.nan, rr_ci_low=np.nan, rr_ci_high=np.nan, p_value=np.nan,
-                       method="no tally covers this period")
-            out.append(row)
-            continue
-        lo, hi = garwood_interval(events, covered, alpha)
-        row.update(events=events, rate_per_30d=RATE_DAYS * events / covered,
-                   rate_ci_low=RATE_DAYS * lo, rate_ci_high=RATE_DAYS * hi)
-        if p.name == reference:
-            row.update(rate_ratio=1.0, rr_ci_low=1.0, rr_ci_high=1.0, p_value=np.nan, method="reference")
-        elif ref[2] == 0 or round(ref[1]) == 0:
-            row.update(rate_ratio=np.nan, rr_ci_low=np.nan, rr_ci_high=np.nan, p_value=np.nan,
-                       method="undefined: no tally estimate for the reference")
-        else:
-            rr, rlo, rhi, pv = rate_ratio_exact(events, covered, ref[1], ref[2], alpha)
-            row.update(rate_ratio=rr, rr_ci_low=rlo, rr_ci_high=rhi, p_value=pv,
-                       method="exact_conditional (tallies)")
-        out.append(row)
+        acc = np.zeros(3)
+        covered = 0
+        for w, share in zip(windows.itertuples(), weights):
+            part = share[p_start:p_end].sum()
+            covered += int(((share.index >= p_start) & (share.index <= p_end)).sum())
+            acc += part * np.array([w.count, w.count_low, w.count_high])
+        totals.append((p, acc, covered))
+    ref = next(r for r in totals if r[0].name == reference)
+    out = [_tally_row(p, acc, covered, ref, reference, alpha) for p, acc, covered in totals]
+    table = pd.DataFrame(out)
+    table["p_holm"] = np.nan
+    table["comparison"] = [_role(p.name, reference, None) for p in periods]
+    table["from_record"] = [p.from_record for p in periods]
+    table["label"] = [p.label for p in periods]
+    table["allocation"] = allocation
     return PeriodComparison(
-        table=pd.DataFrame(out)[TABLE_COLUMNS],
-        reference=reference,
-        source="tallies",
-        alpha=alpha,
-        periods=tuple(periods),
-        windows=windows,
+        table=table[[*TABLE_COLUMNS, "events_low", "events_high", "allocation"]],
+        reference=reference, source="tallies", alpha=alpha, periods=tuple(periods), windows=windows,
+        scope=get_scope(scope),
     )
+
+
+def _tally_row(p: Period, acc: np.ndarray, covered: int, ref, reference: str, alpha: float) -> dict:
+    row = {"period": p.name, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end), "days": covered}
+    events, low, high = acc[0], acc.min(), acc.max()
+    nan = dict(rate_ratio=np.nan, rr_ci_low=np.nan, rr_ci_high=np.nan, p_value=np.nan)
+    if covered == 0:
+        row.update(events=np.nan, events_low=np.nan, events_high=np.nan, rate_per_30d=np.nan,
+                   rate_ci_low=np.nan, rate_ci_high=np.nan, method="no tally covers this period", **nan)
+        return row
+    row.update(events=events, events_low=low, events_high=high, rate_per_30d=RATE_DAYS * events / covered,
+               rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha)[0],
+               rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha)[1])
+    _, r_acc, r_days = ref
+    r_events, r_low, r_high = r_acc[0], r_acc.min(), r_acc.max()
+    if p.name == reference:
+        row.update(rate_ratio=1.0, rr_ci_low=1.0, rr_ci_high=1.0, p_value=np.nan, method="reference")
+    elif r_days == 0 or round(r_events) == 0:
+        row.update(method="undefined: no tally estimate for the reference", **nan)
+    else:
+        rr, _, _, pv = rate_ratio_exact(events, covered, r_events, r_days, alpha)
+        lo = rate_ratio_exact(low, covered, max(r_high, 1), r_days, alpha)[1]
+        hi = rate_ratio_exact(high, covered, max(r_low, 1), r_days, alpha)[2]
+        row.update(rate_ratio=rr, rr_ci_low=lo, rr_ci_high=hi, p_value=pv, method="exact (tallies)")
+    return row
