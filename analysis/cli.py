@@ -138,6 +138,41 @@ def _import_acled(args) -> int:
     return EXIT_OK
 
 
+def _readme(args) -> int:
+    from analysis.readme import update_readme
+
+    changed = update_readme(args.path)
+    print(f"{args.path}: {'updated' if changed else 'already up to date'}")
+    return EXIT_OK
+
+
+def _compare(args) -> int:
+    from analysis.config import load_config
+    from analysis.data import load_incidents, load_periods
+    from analysis.errors import ArgumentError
+    from analysis.models.rates import compare_periods
+    from analysis.periods import PeriodError
+
+    filters = {k: v for k, v in (("countries", args.country), ("weapons", args.weapon),
+                                 ("target_types", args.target_type)) if v}
+    try:
+        periods = load_periods(args.periods) if args.periods else load_periods()
+        res = compare_periods(load_incidents(), periods, reference=args.reference or load_config().reference,
+                              scope=args.scope, method=args.method, **filters)
+    except (ArgumentError, PeriodError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    table = res.table.drop(columns=["start", "end", "label"])
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False, float_format="%.4g"))
+    elif args.format == "md":
+        print(table.to_markdown(index=False, floatfmt=".3g"))
+    else:
+        print(f"{res!r}\nscope: {res.scope.describe()}\n")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -153,6 +188,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--data", help="data folder (default data/)")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("readme", help="rewrite the README's generated headline section from the results")
+    p.add_argument("--path", default="README.md", help="README to update")
+    p.set_defaults(func=_readme)
+
+    p = sub.add_parser(
+        "compare",
+        help="rates and rate ratios by period for a scope, country or weapon",
+        description="Print the period comparison for a counting scope, optionally filtered by country, weapon "
+        "or target type. Example: python -m analysis compare --reference calm --country Syria",
+    )
+    p.add_argument("--reference", default=None, help="reference period (default: the configuration's, calm)")
+    p.add_argument("--scope", default=None, help="counting scope preset (default pentagon)")
+    p.add_argument("--country", action="append", help="keep this country (repeat for several)")
+    p.add_argument("--weapon", action="append", help="keep this weapon (repeat for several)")
+    p.add_argument("--target-type", action="append", help="keep this target type (repeat for several)")
+    p.add_argument("--periods", help="a periods TOML file (default data/periods.toml)")
+    p.add_argument("--method", default="hac", help="interval method (default hac)")
+    p.add_argument("--format", choices=["table", "csv", "md"], default="table", help="output format")
+    p.set_defaults(func=_compare)
 
     p = sub.add_parser("docs", help="regenerate docs/data_dictionary.md and data/datapackage.json")
     p.add_argument("--root", default=".", help="project root")

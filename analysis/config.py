@@ -52,6 +52,8 @@ class Config:
     second_scope: str = "all_attacks"
     tally_scope: str = "all"
     split_reference_at: dt.date | None = None
+    period_words: str = "surge"
+    reference_words: str = "calm"
 
 
 def _date(doc: dict, section: str, key: str, path: Path, required: bool = True) -> dt.date | None:
@@ -90,6 +92,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         second_scope=str(head.get("second_scope", "all_attacks")),
         tally_scope=str(head.get("tally_scope", "all")),
         split_reference_at=_date(doc, "sensitivity", "split_reference_at", path, required=False),
+        period_words=str(head.get("period_words", head.get("period", "surge"))),
+        reference_words=str(head.get("reference_words", head.get("reference", "calm"))),
     )
     if cfg.coverage_start > cfg.data_through:
         raise PeriodError(f"{path}: [coverage] start {cfg.coverage_start} is after through {cfg.data_through}")

@@ -8,25 +8,17 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from analysis.counts import DEFAULT_CONFIRMATION, select_incidents
+from analysis.scope import Scope, get_scope
 
-__all__ = ["PENTAGON_TARGETS", "coverage"]
-
-#: The Pentagon counts "strikes on our facilities": bases and diplomatic sites, not
-#: convoys of contracted trucks nor drones downed away from any base.
-PENTAGON_TARGETS: tuple[str, ...] = ("base", "diplomatic")
-
+__all__ = ["coverage"]
 
 def coverage(
     incidents: pd.DataFrame,
     tallies: pd.DataFrame,
-    confirmation: Sequence[str] | None = DEFAULT_CONFIRMATION,
-    target_types: Sequence[str] | None = PENTAGON_TARGETS,
+    scope: Scope | str | None = None,
 ) -> pd.DataFrame:
     """For each tally, our rows in the same window and scope, and the ratio.
 
@@ -39,10 +31,9 @@ def coverage(
     ----------
     incidents, tallies : DataFrame
         From :func:`analysis.load_incidents` and :func:`analysis.load_tallies`.
-    confirmation : sequence of str or None
-        Our rows counted: by default official and media, as the analyses.
-    target_types : sequence of str or None
-        By default the Pentagon's scope (bases and diplomatic sites).
+    scope : Scope or str, optional
+        Our rows counted (:mod:`analysis.scope`); default ``"pentagon"``, the
+        tallies' own scope (attacks on bases).
 
     Returns
     -------
@@ -55,7 +46,7 @@ def coverage(
     >>> cov = coverage(incidents, tallies)  # doctest: +SKIP
     >>> cov.loc[cov.tally_id == "centcom-testimony-2024-03-07", "ratio"]  # doctest: +SKIP
     """
-    rows = select_incidents(incidents, confirmation, target_types)
+    rows = get_scope(scope).select(incidents)
     out = []
     for t in tallies.itertuples():
         if pd.isna(t.window_start):

@@ -16,13 +16,16 @@ from pathlib import Path
 import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from analysis.counts import DEFAULT_CONFIRMATION, daily_counts, select_incidents
+from analysis.counts import daily_counts
+from analysis.scope import get_scope
 
 __all__ = [
     "SOURCE_LINE",
+    "human",
     "add_source_line",
     "plot_by_month",
     "plot_coverage",
@@ -37,6 +40,26 @@ __all__ = [
 ]
 
 SOURCE_LINE = "Source: analysis incident list (official and media-confirmed rows) and public Pentagon tallies."
+_GROUP_COLUMNS = ("country", "weapon", "target_type", "actor_class", "location", "confirmation")
+#: Human names for coded values shown on figures.
+HUMAN = {
+    "one_way_drone": "one-way drone", "ballistic_missile": "ballistic missile", "small_arms": "small arms",
+    "ied": "IED", "mixed": "rockets and drones", "base": "bases", "convoy": "convoys",
+    "diplomatic": "diplomatic sites", "other": "other", "iran_state": "Iran (state)", "militia": "militias",
+}
+
+
+def human(value) -> str:
+    """A coded value in words (``one_way_drone`` -> ``one-way drone``).
+
+    Examples
+    --------
+    >>> human("one_way_drone")
+    'one-way drone'
+    """
+    return HUMAN.get(value, str(value).replace("_", " "))
+
+
 _SHADES = ["#eaf2f8", "#fdedec", "#f4f6f6", "#fef5e7", "#e9f7ef", "#f5eef8"]
 
 
@@ -91,7 +114,7 @@ def _shade_periods(ax, periods, label=True):
 
 
 def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: str = "W",
-                  confirmation=DEFAULT_CONFIRMATION, categories=("us_strike", "escalation")):
+                  scope=None, categories=("us_strike", "escalation")):
     """Weekly (or ``freq``) attack counts with periods shaded and context events marked.
 
     Examples
@@ -100,7 +123,7 @@ def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: s
     """
     with style():
         ax = styled_axes(ax, figsize=(10, 4.5))
-        counts = daily_counts(incidents, freq=freq, confirmation=confirmation)["events"]
+        counts = daily_counts(incidents, freq=freq, scope=scope)["events"]
         _shade_periods(ax, periods)
         width = {"D": 1, "W": 6, "MS": 27}.get(freq, 6)
         ax.bar(counts.index, counts.to_numpy(), width=width, align="edge", color="#1b4f72", lw=0)
@@ -116,11 +139,12 @@ def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: s
     return ax
 
 
-def plot_by_month(incidents, by: str = "country", ax=None, confirmation=DEFAULT_CONFIRMATION):
+def plot_by_month(incidents, by: str = "country", ax=None, scope=None):
     """Monthly counts stacked by a category (``country``, ``weapon``, ``target_type``)."""
     with style():
         ax = styled_axes(ax, figsize=(10, 4.5))
-        counts = daily_counts(incidents, by=by, freq="MS", confirmation=confirmation)
+        counts = daily_counts(incidents, by=by, freq="MS", scope=scope)
+        counts.columns = [human(c) for c in counts.columns]
         bottom = np.zeros(len(counts))
         for col in counts.columns:
             ax.bar(counts.index, counts[col].to_numpy(), width=26, bottom=bottom, align="edge", label=col, lw=0)
@@ -133,37 +157,65 @@ def plot_by_month(incidents, by: str = "country", ax=None, confirmation=DEFAULT_
     return ax
 
 
+def _row_names(table: pd.DataFrame) -> pd.Series:
+    """One readable name per row: the period label, with the group when the table is split."""
+    names = table["label"] if "label" in table else table["period"]
+    group = [c for c in table.columns if c not in ("period", "label") and c in _GROUP_COLUMNS]
+    if group:
+        names = names.astype(str) + " · " + table[group[0]].astype(str).map(human)
+    return names.astype(str)
+
+
 def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", labels=None):
     """Rates (or rate ratios) per period with intervals; several results side by side.
+
+    A log axis with plain tick labels; a zero estimate is drawn as an open
+    marker at the left edge with its upper bound. Ratio charts name the
+    reference period.
 
     Examples
     --------
     >>> plot_period_rates(from_incidents, from_tallies, labels=["incidents", "tallies"])  # doctest: +SKIP
     """
-    lo_col, hi_col = ("rate_ci_low", "rate_ci_high") if column == "rate_per_30d" else ("rr_ci_low", "rr_ci_high")
+    ratio = column != "rate_per_30d"
+    lo_col, hi_col = ("rr_ci_low", "rr_ci_high") if ratio else ("rate_ci_low", "rate_ci_high")
     labels = labels or [getattr(c, "source", f"result {i}") for i, c in enumerate(comparisons)]
     with style():
-        ax = styled_axes(ax, figsize=(8, 4.5))
-        names = list(dict.fromkeys(n for c in comparisons for n in c.table["period"]))
+        ax = styled_axes(ax, figsize=(8, 0.9 + 0.32 * max(len(c.table) for c in comparisons)))
+        names = list(dict.fromkeys(n for c in comparisons for n in _row_names(c.table)))
         y = np.arange(len(names))
         offsets = np.linspace(-0.15, 0.15, len(comparisons)) if len(comparisons) > 1 else [0.0]
+        positive = [v for c in comparisons for v in c.table[[column, lo_col]].to_numpy(float).ravel() if v > 0]
+        floor = min(positive) / 2 if positive else 0.01
         for comp, off, lab in zip(comparisons, offsets, labels):
-            t = comp.table.set_index("period").reindex(names)
-            est, lo, hi = t[column].to_numpy(float), t[lo_col].to_numpy(float), t[hi_col].to_numpy(float)
+            t = comp.table.assign(_name=_row_names(comp.table).to_numpy()).set_index("_name").reindex(names)
+            est, lo, hi = (t[c].to_numpy(float) for c in (column, lo_col, hi_col))
             ok = ~np.isnan(est)
-            ax.errorbar(est[ok], y[ok] + off, xerr=[est[ok] - lo[ok], hi[ok] - est[ok]], fmt="o", ms=4,
-                        capsize=2, lw=1, label=lab)
+            zero = ok & (est <= 0)
+            pos = ok & ~zero
+            line = ax.errorbar(est[pos], y[pos] + off, xerr=[est[pos] - np.maximum(lo[pos], floor), hi[pos] - est[pos]],
+                               fmt="o", ms=4, capsize=2, lw=1, label=lab)
+            if zero.any():
+                color = line[0].get_color()
+                ax.hlines(y[zero] + off, floor, hi[zero], color=color, lw=1)
+                ax.plot(np.full(zero.sum(), floor), y[zero] + off, "o", mfc="white", color=color, ms=4)
         ax.set_yticks(y, names)
         ax.invert_yaxis()
-        ax.set_xscale("symlog", linthresh=1.0 if column == "rate_per_30d" else 0.1)
-        ax.set_xlim(left=0)
-        if column != "rate_per_30d":
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+        ref = comparisons[0]
+        ref_label = next((p.label for p in getattr(ref, "periods", ()) if p.name == ref.reference), ref.reference)
+        if ratio:
             ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
-        ax.set_xlabel("attacks per 30 days (95% CI)" if column == "rate_per_30d" else "rate ratio vs reference (95% CI)")
+            ax.set_xlabel(f"rate ratio against the {ref_label} (95% CI, log scale; open circle = no attacks)")
+            ax.set_title(f"How many times the {ref_label} rate")
+        else:
+            ax.set_xlabel("attacks per 30 days (95% CI, log scale; open circle = no attacks)")
+            ax.set_title("Attack rate by period")
         ax.grid(axis="x", color="#dddddd")
-        ax.set_title("Attack rate by period" if column == "rate_per_30d" else "Rate ratios against the reference period")
         if len(comparisons) > 1:
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(comparisons))
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=len(comparisons))
     return ax
 
 
@@ -172,13 +224,11 @@ def plot_rate_ratios(*comparisons, ax=None, labels=None):
     return plot_period_rates(*comparisons, ax=ax, column="rate_ratio", labels=labels)
 
 
-def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=None,
-                  confirmation=DEFAULT_CONFIRMATION, target_types=("base", "diplomatic")):
+def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=None, scope=None):
     """Cumulative incidents in our list against the official cumulative tallies."""
     with style():
         ax = styled_axes(ax)
-        rows = select_incidents(incidents, confirmation, target_types)
-        counts = daily_counts(rows, start=start, end=end, confirmation=None)["events"].cumsum()
+        counts = daily_counts(incidents, start=start, end=end, scope=scope)["events"].cumsum()
         ax.step(counts.index, counts.to_numpy(), where="post", label="our incident list", color="#1b4f72")
         t = tallies[(tallies["as_of"] >= pd.Timestamp(start)) & (tallies["as_of"] <= pd.Timestamp(end) + pd.Timedelta(days=10))]
         # Only counts of the same series: windows starting within 10 days of ``start``.
@@ -215,7 +265,7 @@ def plot_its(result, ax=None):
     return ax
 
 
-def plot_sites(incidents, locations, ax=None, confirmation=DEFAULT_CONFIRMATION):
+def plot_sites(incidents, locations, ax=None, scope=None):
     """Sites on a plain longitude/latitude frame, points sized by attacks.
 
     No basemap or tiles are downloaded; sites without coordinates are listed
@@ -223,7 +273,7 @@ def plot_sites(incidents, locations, ax=None, confirmation=DEFAULT_CONFIRMATION)
     """
     with style():
         ax = styled_axes(ax, figsize=(7, 5.5))
-        rows = select_incidents(incidents, confirmation)
+        rows = get_scope(scope).select(incidents)
         n = rows.groupby("location").size().rename("attacks")
         sites = locations.set_index("location").join(n, how="inner")
         placed = sites.dropna(subset=["latitude", "longitude"])
@@ -262,3 +312,28 @@ def save_figure(fig, stem: str | Path) -> list[Path]:
         fig.savefig(stem.with_suffix(".svg"), format="svg", metadata={"Date": None, "Creator": None})
         fig.savefig(stem.with_suffix(".png"), format="png", metadata={"Software": None}, dpi=150)
     return [stem.with_suffix(".svg"), stem.with_suffix(".png")]
+
+
+def plot_headline(headline, ax=None):
+    """The headline ratio in every view: incident list, tallies (two allocations), all attacks, sensitivities."""
+    names = {"incidents": "incident list, bases (pre-specified)", "tallies_constant": "official tallies, even spread",
+             "tallies_shape": "official tallies, spread as the list", "all_attacks": "incident list, all attacks",
+             "with_claims": "bases, claims counted", "early_reference": "against the early calm",
+             "late_reference": "against the late calm"}
+    t = headline.table
+    with style():
+        ax = styled_axes(ax, figsize=(8, 0.8 + 0.4 * len(t)))
+        y = np.arange(len(t))
+        ax.errorbar(t["estimate"], y, xerr=[t["estimate"] - t["ci_low"], t["ci_high"] - t["estimate"]],
+                    fmt="o", ms=5, capsize=3, lw=1.2, color="#1b4f72")
+        ax.set_yticks(y, [names.get(v, v) for v in t["view"]])
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+        ax.axvline(1, color="#555555", lw=0.8, ls="--")
+        cfg = headline.config
+        ax.set_xlabel(f"rate ratio, {cfg.headline_period} against {cfg.reference} (95% CI, log scale)")
+        ax.set_title("How many times the calm rate: every view of the headline")
+        ax.grid(axis="x", color="#dddddd")
+    return ax

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import __version__, plots
-from analysis.counts import daily_counts, select_incidents
+from analysis.counts import daily_counts
 from analysis.coverage import coverage
 from analysis.data import (
     data_dir,
@@ -36,12 +36,16 @@ from analysis.models.its import interrupted_time_series
 from analysis.models.rates import ASSUMPTIONS as RATE_ASSUMPTIONS
 from analysis.models.rates import compare_periods, rates_from_tallies
 from analysis.models.triggers import trigger_windows
+from analysis.config import load_config
+from analysis.headline import compute_headline, coverage_sentence
+from analysis.scope import get_scope, scope_funnel
 from analysis.tables import format_table, write_table
 
 __all__ = ["FIGURES", "TABLES", "build_report"]
 
 #: Figures the report writes (stem -> what it shows); each as .svg and .png.
 FIGURES = {
+    "headline": "the headline rate ratio in every view",
     "timeline_weekly": "weekly attacks, named periods shaded, US strikes and escalations marked",
     "monthly_by_country": "monthly attacks stacked by country",
     "monthly_by_weapon": "monthly attacks stacked by weapon",
@@ -56,6 +60,9 @@ FIGURES = {
 }
 #: Tables the report writes (stem -> what it shows); each as .csv, .md and .tex.
 TABLES = {
+    "headline": "the pre-specified ratio in every view: incident list, tallies, all attacks, sensitivities",
+    "scope_funnel": "why the file's rows become the counted attacks: each rule of the counting scope",
+    "rates_all_attacks": "rates and rate ratios counting every attack (convoys and diplomatic sites included)",
     "rates_incidents": "rates and rate ratios by period from the incident list",
     "rates_tallies": "rates and rate ratios by period from the official tallies",
     "rates_with_claims": "sensitivity: rates counting claim-only rows too",
@@ -112,14 +119,20 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
         ignore_index=True,
     )[["file", "line", "reason"]]
 
-    say("models: rates by period, tallies, ITS, coverage")
-    from_inc = compare_periods(incidents, periods, reference="calm")
-    from_tal = rates_from_tallies(tallies, periods, reference="calm")
-    with_claims = compare_periods(incidents, periods, reference="calm", confirmation=None)
-    monthly = daily_counts(incidents, freq="MS")["events"]
+    say("models: headline, rates by period, tallies, ITS, coverage")
+    cfg = load_config(data / "config.toml")
+    ref_name = cfg.reference
+    head = compute_headline(incidents, tallies, periods, cfg)
+    from_inc = compare_periods(incidents, periods, reference=ref_name, scope=cfg.scope)
+    from_tal = rates_from_tallies(tallies, periods, reference=ref_name, allocation="shape", incidents=incidents,
+                                  scope=cfg.scope)
+    with_claims = compare_periods(incidents, periods, reference=ref_name, scope="with_claims")
+    all_attacks = compare_periods(incidents, periods, reference=ref_name, scope=cfg.second_scope)
+    funnel = scope_funnel(incidents, cfg.scope)
+    monthly = daily_counts(incidents, freq="MS", scope=cfg.scope)["events"]
     its = interrupted_time_series(monthly, at=ITS_AT, slope_change=False)
-    cov = coverage(incidents, tallies)
-    by_site = (select_incidents(incidents)
+    cov = coverage(incidents, tallies, scope=cfg.scope)
+    by_site = (get_scope(cfg.scope).select(incidents)
                .groupby(["location", "country"]).size().rename("attacks").reset_index()
                .sort_values(["attacks", "location"], ascending=[False, True], ignore_index=True))
     period_table = pd.DataFrame(
@@ -139,8 +152,8 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
     )
 
     say("models: changepoints, Hawkes, trigger windows")
-    counted = select_incidents(incidents)
-    changes = detect_changepoints(daily_counts(incidents)["events"], penalty="mbic", min_segment_days=14,
+    counted = get_scope(cfg.scope).select(incidents)
+    changes = detect_changepoints(daily_counts(incidents, scope=cfg.scope)["events"], penalty="mbic", min_segment_days=14,
                                   n_boot=99, seed=0)
     boundaries = pd.Series([pd.Timestamp(p.start) for p in periods], index=[p.name for p in periods])
     vs_periods = pd.DataFrame(
@@ -157,6 +170,7 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
 
     say(f"tables: writing {len(TABLES)} tables to {tabs}")
     frames = {
+        "headline": head.table, "scope_funnel": funnel, "rates_all_attacks": all_attacks.table,
         "rates_incidents": from_inc.table, "rates_tallies": from_tal.table, "rates_with_claims": with_claims.table,
         "rate_ratios": ratios, "its": its.table, "coverage": cov, "attacks_by_site": by_site,
         "periods": period_table, "excluded_rows": excluded, "provenance": provenance,
@@ -168,6 +182,7 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
 
     say(f"figures: drawing {len(FIGURES)} figures to {figs}")
     drawings = {
+        "headline": lambda ax: head.plot(ax=ax),
         "timeline_weekly": lambda ax: plots.plot_timeline(incidents, periods, context, ax=ax),
         "monthly_by_country": lambda ax: plots.plot_by_month(incidents, "country", ax=ax),
         "monthly_by_weapon": lambda ax: plots.plot_by_month(incidents, "weapon", ax=ax),
@@ -191,32 +206,8 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
         plt.close(fig)
 
     say("html: writing index.html and summary.md")
-    surge_i = from_inc.table.set_index("period").loc["surge"]
-    surge_t = from_tal.table.set_index("period").loc["surge"]
-    calm_i = from_inc.table.set_index("period").loc["calm"]
-    headline = [
-        f"Incident list: {surge_i.rate_per_30d:.1f} attacks per 30 days in the surge "
-        f"(17 Oct 2023 to 4 Feb 2024; 95% CI {surge_i.rate_ci_low:.1f} to {surge_i.rate_ci_high:.1f}) against "
-        f"{calm_i.rate_per_30d:.2f} ({calm_i.rate_ci_low:.2f} to {calm_i.rate_ci_high:.2f}) in the post-withdrawal calm: "
-        f"{surge_i.rate_ratio:.1f} times the calm rate (95% CI {surge_i.rr_ci_low:.1f} to {surge_i.rr_ci_high:.1f}; "
-        f"{surge_i.method}).",
-        f"Official tallies: {surge_t.rate_per_30d:.1f} per 30 days in the surge "
-        f"(95% CI {surge_t.rate_ci_low:.1f} to {surge_t.rate_ci_high:.1f}), "
-        f"{surge_t.rate_ratio:.1f} times the calm rate from the same tallies "
-        f"(95% CI {surge_t.rr_ci_low:.1f} to {surge_t.rr_ci_high:.1f}).",
-    ]
-    ref = cov[cov["tally_id"] == "centcom-testimony-2024-03-07"]
-    if len(ref):
-        r = ref.iloc[0]
-        coverage_statement = (
-            f"For the surge, CENTCOM counted {r.official_count} attacks on its facilities from "
-            f"{r.window_start:%d %b %Y} to {r.as_of:%d %b %Y}; our list holds {r.our_rows:.0f} official or "
-            f"media-confirmed attacks on bases and diplomatic sites in that window, {100 * r.ratio:.0f}% of the "
-            "official count. Rates from the incident list are therefore lower bounds; the tallies give the "
-            "official scale."
-        )
-    else:
-        coverage_statement = "No official surge tally is in data/tallies.csv; coverage cannot be stated."
+    headline = head.sentences()
+    coverage_statement = coverage_sentence(cov, head)
     excluded_statement = (
         f"{len(excluded)} rows were excluded by validation." if len(excluded)
         else "0 rows were excluded by validation: every row of every data file passed the schema."
@@ -245,8 +236,8 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
         ],
         assumptions=[RATE_ASSUMPTIONS, ITS_ASSUMPTIONS, changes.assumptions, hawkes.assumptions,
                      triggers.assumptions,
-                     "Coverage: rows are attacks found in public reports; the official tallies are higher, "
-                     "so counts from the list are lower bounds."],
+                     "Coverage: rows are attacks found in public reports; the coverage table compares each "
+                     "official tally with our rows in the same window and scope."],
         tables={k: jinja2.utils.markupsafe.Markup(_html(v)) for k, v in frames.items()},
     )
     index = out / "index.html"

@@ -1,0 +1,198 @@
+"""The headline comparison, like with like, and the sensitivities a careful reader asks for.
+
+The pre-specified question (``data/config.toml``) is how many times the
+reference period's rate the headline period ran. It is answered
+
+1. from the incident list in the tallies' own scope (``pentagon``: attacks on
+   bases), beside
+2. the official tallies, allocated across periods at a constant rate and by
+   the incident list's shape, with their qualifiers as a range, and
+3. from all attacks (convoys and diplomatic sites included), labelled as a
+   second view.
+
+Sensitivities: the reference split at its regime change (chosen after looking
+at the data), claim-only rows counted, week/month-dated rows left out.
+
+Every sentence the report and README print about the headline comes from
+:meth:`Headline.sentences`, so prose cannot drift from the numbers.
+
+Examples
+--------
+>>> h = compute_headline()  # doctest: +SKIP
+>>> h.sentences()[0]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.config import Config, load_config
+from analysis.models.rates import PeriodComparison, compare_periods, rates_from_tallies
+from analysis.periods import Period
+from analysis.results import Result
+from analysis.scope import get_scope
+
+__all__ = ["Headline", "compute_headline"]
+
+_COLUMNS = ["estimate", "ci_low", "ci_high", "events", "ref_events", "rate", "rate_ci_low", "rate_ci_high",
+            "ref_rate", "view", "source", "scope", "method", "comparison"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Headline(Result):
+    """The headline ratio in every view, one row each.
+
+    Attributes
+    ----------
+    table : DataFrame
+        estimate, ci_low, ci_high (the rate ratio), events and ref_events,
+        rate (per 30 days) with its interval, ref_rate, then view, source,
+        scope, method and comparison (pre-specified or sensitivity).
+    comparisons : dict
+        The :class:`PeriodComparison` behind each view, by view name.
+    config : Config
+    """
+
+    table: pd.DataFrame
+    comparisons: dict
+    config: Config
+    assumptions: str = ("Incident-list intervals: Newey-West (fixed-b) errors, never narrower than exact Poisson; "
+                        "tally intervals: exact Poisson at the ends of the qualifiers' range.")
+
+    def _repr_fields(self) -> str:
+        main = self.table.iloc[0]
+        return (f"{self.config.headline_period}/{self.config.reference} = {main.estimate:.1f} "
+                f"({main.ci_low:.1f}-{main.ci_high:.1f}), {len(self.table)} views")
+
+    def row(self, view: str) -> pd.Series:
+        """One view's row by name (``"incidents"``, ``"tallies_constant"``, ...)."""
+        return self.table.set_index("view").loc[view]
+
+    def plot(self, ax=None):
+        """Forest plot of the headline ratio in every view."""
+        from analysis.plots import plot_headline
+
+        return plot_headline(self, ax=ax)
+
+    def sentences(self) -> list[str]:
+        """The headline in plain sentences, every number from :attr:`table`."""
+        c = self.config
+        inc, allv = self.row("incidents"), self.row("all_attacks")
+        tc, ts = self.row("tallies_constant"), self.row("tallies_shape")
+        head, ref = c.period_words, c.reference_words
+        out = [
+            f"Counting what the Pentagon's tallies count (official or media-confirmed attacks on bases), the "
+            f"incident list gives {inc.rate:.1f} attacks per 30 days in the {head} (95% CI {inc.rate_ci_low:.1f} "
+            f"to {inc.rate_ci_high:.1f}; {inc.events:.0f} attacks) against {inc.ref_rate:.2f} in the {ref} "
+            f"({inc.ref_events:.0f} attacks): {inc.estimate:.1f} times the rate (95% CI {inc.ci_low:.1f} to "
+            f"{inc.ci_high:.1f}). This comparison was posed before the data were examined.",
+            f"The official tallies give {tc.rate:.1f} attacks per 30 days in the {head} (95% CI {tc.rate_ci_low:.1f} "
+            f"to {tc.rate_ci_high:.1f}) and {tc.estimate:.1f} times the {ref} rate (95% CI {tc.ci_low:.1f} to "
+            f"{tc.ci_high:.1f}) when a tally window's count is spread evenly over its days, or {ts.estimate:.1f} "
+            f"(95% CI {ts.ci_low:.1f} to {ts.ci_high:.1f}) when it is spread as the incident list's attacks are.",
+            f"Counting every attack in the list (convoys, diplomatic sites and drones downed away from bases "
+            f"included), the {head} ran at {allv.estimate:.1f} times the {ref} rate (95% CI {allv.ci_low:.1f} to "
+            f"{allv.ci_high:.1f}; {allv.events:.0f} against {allv.ref_events:.0f} attacks): lower, because "
+            f"convoy bombings were common in the {ref} and rare in the {head}.",
+        ]
+        if "early_reference" in set(self.table["view"]):
+            early, late = self.row("early_reference"), self.row("late_reference")
+            out.append(
+                f"The {ref} was not one regime: against its first part alone the {head} ran at {early.estimate:.1f} "
+                f"times the rate (95% CI {early.ci_low:.1f} to {early.ci_high:.1f}), against the rest at "
+                f"{late.estimate:.1f} ({late.ci_low:.1f} to {late.ci_high:.1f}); the split date "
+                f"({c.split_reference_at:%d %B %Y}) was found in the data, so this is a sensitivity, not a test."
+            )
+        return out
+
+
+def _row(comp: PeriodComparison, period: str, reference: str, view: str, comparison: str) -> dict:
+    t = comp.table.set_index("period")
+    r, ref = t.loc[period], t.loc[reference]
+    return {
+        "estimate": r.rate_ratio, "ci_low": r.rr_ci_low, "ci_high": r.rr_ci_high, "events": r.events,
+        "ref_events": ref.events, "rate": r.rate_per_30d, "rate_ci_low": r.rate_ci_low,
+        "rate_ci_high": r.rate_ci_high, "ref_rate": ref.rate_per_30d, "view": view, "source": comp.source,
+        "scope": comp.scope.name if comp.scope else "", "method": r.method, "comparison": comparison,
+    }
+
+
+def _split(periods: list[Period], name: str, at) -> list[Period]:
+    """The two periods with ``name`` split at ``at`` (early ends the day before)."""
+    p = next(p for p in periods if p.name == name)
+    at = pd.Timestamp(at).date()
+    early = dataclasses.replace(p, name="early_" + name, label="early " + p.label,
+                                end=at - pd.Timedelta(days=1), from_record=True)
+    late = dataclasses.replace(p, name="late_" + name, label="late " + p.label, start=at, from_record=True)
+    return [early, late]
+
+
+def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, periods: list[Period],
+                     config: Config | None = None, alpha: float = 0.05) -> Headline:
+    """Compute the headline ratio in every view (see the module notes).
+
+    Parameters
+    ----------
+    incidents, tallies : DataFrame
+        From :func:`analysis.load_incidents` and :func:`analysis.load_tallies`.
+    periods : list of Period
+        Must include the configuration's headline and reference periods.
+    config : Config, optional
+        Default :func:`analysis.config.load_config`.
+
+    Examples
+    --------
+    >>> compute_headline(load_incidents(), load_tallies(), load_periods()).table  # doctest: +SKIP
+    """
+    c = config or load_config()
+    head, ref = c.headline_period, c.reference
+    pair = [p for p in periods if p.name in (head, ref)]
+    comps = {
+        "incidents": compare_periods(incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head),
+        "tallies_constant": rates_from_tallies(tallies, pair, reference=ref, alpha=alpha, tally_scope=c.tally_scope,
+                                               scope=c.scope),
+        "tallies_shape": rates_from_tallies(tallies, pair, reference=ref, alpha=alpha, allocation="shape",
+                                            incidents=incidents, scope=c.scope, tally_scope=c.tally_scope),
+        "all_attacks": compare_periods(incidents, pair, reference=ref, scope=c.second_scope, alpha=alpha,
+                                       primary=head),
+        "with_claims": compare_periods(incidents, pair, reference=ref, scope=get_scope(c.scope, confirmation=None),
+                                       alpha=alpha, primary=head),
+    }
+    rows = [_row(comp, head, ref, view, "pre-specified" if view == "incidents" else "sensitivity")
+            for view, comp in comps.items()]
+    if c.split_reference_at is not None:
+        head_p = next(p for p in periods if p.name == head)
+        for part in _split(pair, ref, c.split_reference_at):
+            view = part.name.split("_")[0] + "_reference"
+            comp = compare_periods(incidents, [part, head_p], reference=part.name, scope=c.scope, alpha=alpha,
+                                   primary=None)
+            comps[view] = comp
+            rows.append(_row(comp, head, part.name, view, "sensitivity (split chosen from the data)"))
+    return Headline(table=pd.DataFrame(rows)[_COLUMNS], comparisons=comps, config=c)
+
+
+def coverage_sentence(cov: pd.DataFrame, headline: Headline) -> str:
+    """How complete the list is against the last official count of the headline period, in words.
+
+    Examples
+    --------
+    >>> coverage_sentence(coverage(incidents, tallies), compute_headline(...))  # doctest: +SKIP
+    """
+    comp = headline.comparisons["incidents"]
+    period = next(p for p in comp.periods if p.name == headline.config.headline_period)
+    start = pd.Timestamp(period.start)
+    same = cov[cov["official"] & (cov["scope"] == "all") & cov["ratio"].notna()
+               & ((cov["window_start"] - start).abs() <= pd.Timedelta(days=10))
+               & (cov["as_of"] <= pd.Timestamp(period.end) + pd.Timedelta(days=31))]
+    if same.empty:
+        return "No official tally covers the headline period; the list's completeness cannot be stated."
+    r = same.sort_values("as_of").iloc[-1]
+    share = 100 * r.our_rows / r.official_count
+    side = "fewer" if r.our_rows < r.official_count else "more"
+    return (f"The last official count for the {headline.config.period_words} ({r.speaker}) gave "
+            f"{r.official_count} attacks from {r.window_start:%d %b %Y} to {r.as_of:%d %b %Y}; the list holds "
+            f"{r.our_rows:.0f} attacks on bases in that window ({share:.0f}% of it, {side} than the official "
+            f"count). The list is not matched to the tallies one to one.")
