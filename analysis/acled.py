@@ -214,6 +214,8 @@ def from_acled(path_or_frame: str | os.PathLike | pd.DataFrame, us_forces_only: 
             "summary": [
                 _summary(n, i, s) for n, i, s in zip(notes, raw["event_id_cnty"], raw["source"])
             ],
+            # ACLED does not record denials: unknown, not false.
+            "disputed": pd.array([pd.NA] * len(raw), dtype="boolean"),
         },
         index=raw.index,
     )

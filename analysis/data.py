@@ -1191,7 +1191,8 @@ def count_by_day_streaming(
         raise ImportError("count_by_day_streaming needs polars: pip install 'analysis[scale]'") from exc
     path = Path(path)
     schema = SCHEMAS["incidents"].to_schema()
-    header = _check_header(path, _first_line(path), list(schema.columns))
+    optional = OPTIONAL_COLUMNS.get("incidents", frozenset())
+    header = _check_header(path, _first_line(path), list(schema.columns), optional)
     sites = None
     if locations is not None:
         sites = (locations if isinstance(locations, pd.DataFrame) else load_locations(locations))["location"]
@@ -1228,6 +1229,9 @@ def count_by_day_streaming(
             failures.append([str(path), None, None, None, "csv_syntax", message])
             break
         batch = pl.from_arrow(block).with_row_index("_record", offset=record)
+        batch = batch.with_columns(
+            [pl.lit(None, dtype=pl.String).alias(name) for name in sorted(optional) if name not in header]
+        )
         record += block.num_rows
         batch = batch.with_columns(
             [parse[kind](pl.col(name)).alias(name) for name, kind in kinds.items()]

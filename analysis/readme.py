@@ -22,9 +22,9 @@ END = "<!-- end of generated headline -->"
 def headline_block(data: Path | None = None) -> str:
     """The generated headline section (Markdown) from the shipped data."""
     from analysis.config import load_config
+    from analysis.coverage import coverage
     from analysis.data import data_dir, load_incidents, load_periods, load_tallies
     from analysis.headline import compute_headline, coverage_sentence
-    from analysis.coverage import coverage
     from analysis.scope import scope_funnel
 
     data = Path(data) if data else data_dir()

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import __version__, plots
+from analysis.config import load_config
 from analysis.counts import daily_counts
 from analysis.coverage import coverage
 from analysis.data import (
@@ -29,6 +30,7 @@ from analysis.data import (
     load_periods,
     load_tallies,
 )
+from analysis.headline import compute_headline, coverage_sentence
 from analysis.models.changepoint import detect_changepoints
 from analysis.models.hawkes import fit_hawkes
 from analysis.models.its import ASSUMPTIONS as ITS_ASSUMPTIONS
@@ -36,8 +38,6 @@ from analysis.models.its import interrupted_time_series
 from analysis.models.rates import ASSUMPTIONS as RATE_ASSUMPTIONS
 from analysis.models.rates import compare_periods, rates_from_tallies
 from analysis.models.triggers import trigger_windows
-from analysis.config import load_config
-from analysis.headline import compute_headline, coverage_sentence
 from analysis.scope import get_scope, scope_funnel
 from analysis.tables import format_table, write_table
 

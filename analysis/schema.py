@@ -184,6 +184,12 @@ class IncidentSchema(pa.DataFrameModel):
         description="One line in our own words: what, where, outcome. Plain text: no HTML "
         "markup ('<' before a letter, '/', '!' or '?').",
     )
+    disputed: Series[pd.BooleanDtype] | None = pa.Field(
+        nullable=True,
+        description="true when a US or coalition official denied the attack or the sources conflict on "
+        "whether it happened (the summary says who said what); false when no such dispute was found. "
+        "Optional: a file without the column (an ACLED import) loads with it empty.",
+    )
 
     class Config:
         strict = True
@@ -324,7 +330,10 @@ CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: Columns a file may leave out entirely (they are then empty); every other
 #: column must be in the header, even when its values may be empty.
-OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"locations": frozenset({"notes"})}
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "locations": frozenset({"notes"}),
+    "incidents": frozenset({"disputed"}),
+}
 
 #: File stem -> model, for the loader, the CLI and the generated documentation.
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {

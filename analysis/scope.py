@@ -12,7 +12,7 @@ Presets
 ``"pentagon"`` (the default)
     Official or media-confirmed attacks on **bases** (airports and bases
     housing US or coalition troops) in Iraq, Syria and Jordan, any weapon,
-    any actor. This is what the Pentagon's tallies count: its spokesman
+    any actor, leaving out rows an official denied or sources dispute. This is what the Pentagon's tallies count: its spokesman
     defined attacks as "strikes on our facilities" and later gave the count
     as attacks "on our bases". Embassy and consulate attacks are left out:
     those compounds are State Department facilities, and the tallies were
@@ -177,7 +177,7 @@ class Scope:
         Examples
         --------
         >>> get_scope("pentagon").describe()
-        'official or media-confirmed attacks on bases'
+        'official or media-confirmed attacks on bases, undisputed'
         """
         conf = "all reported (claims included)" if self.confirmation is None else (
             " or ".join(self.confirmation) + "-confirmed"
@@ -216,6 +216,7 @@ SCOPES: dict[str, Scope] = {
         name="pentagon",
         label="official or media-confirmed attacks on bases (the Pentagon tallies' scope)",
         target_types=("base",),
+        include_disputed=False,
     ),
     "all_attacks": Scope(
         name="all_attacks",

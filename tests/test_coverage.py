@@ -19,7 +19,10 @@ def test_coverage_counts_rows_in_window_and_scope():
         "iraq": [np.nan, np.nan], "syria": np.nan, "jordan": np.nan,
     })
     out = coverage(inc, tallies).set_index("tally_id")
-    assert out.loc["t1", "our_rows"] == 2 and out.loc["t1", "ratio"] == 0.5
+    # Default scope (the tallies' own): official or media attacks on bases only.
+    assert out.loc["t1", "our_rows"] == 1 and out.loc["t1", "ratio"] == 0.25
+    wider = coverage(inc, tallies, scope="bases_and_diplomatic").set_index("tally_id")
+    assert wider.loc["t1", "our_rows"] == 2
     assert np.isnan(out.loc["t2", "ratio"])  # no window start: no guess
 
 

@@ -46,7 +46,7 @@ def test_every_output_in_the_readme_exists(two_builds):
 def test_html_has_headline_provenance_and_no_timestamps(two_builds):
     a, _, lines = two_builds
     html = (a / "index.html").read_text()
-    assert "attacks per 30 days in the surge" in html
+    assert "attacks per 30 days in the Gaza-war surge" in html
     assert "sha256" in html and "incidents.csv" in html
     assert "excluded by validation" in html
     assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", html)

@@ -30,9 +30,10 @@ sys.path.insert(0, str(HERE.parent))
 
 from conftest import incident_row  # noqa: E402
 
-from analysis.schema import SCHEMAS  # noqa: E402
+from analysis.schema import OPTIONAL_COLUMNS, SCHEMAS  # noqa: E402
 
-COLUMNS = list(SCHEMAS["incidents"].to_schema().columns)
+# Optional columns (disputed) are left out: the files stay in the shape most users' files have.
+COLUMNS = [c for c in SCHEMAS["incidents"].to_schema().columns if c not in OPTIONAL_COLUMNS["incidents"]]
 LOCATION_COLUMNS = list(SCHEMAS["locations"].to_schema().columns)
 
 
