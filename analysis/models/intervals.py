@@ -144,7 +144,9 @@ def _log_mean_se(y: np.ndarray, method: str) -> float:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = sm.NegativeBinomial(y, np.ones(n), loglike_method="nb2").fit(disp=0, maxiter=200)
-        return float(fit.bse[0])
+        se = float(fit.bse[0])
+        # At the boundary (no overdispersion) the Hessian can be singular: NB2 is then Poisson.
+        return se if math.isfinite(se) else 1 / math.sqrt(total)
     raise ValueError(method)
 
 
