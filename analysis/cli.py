@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.data import DataValidationError, _gazetteer_check, data_dir, load_periods, read_validated
+from analysis.data import DataValidationError, data_dir, load_periods, read_validated
+from analysis.data.loaders import gazetteer_check
 from analysis.schema import SCHEMAS
 
 log = logging.getLogger("analysis")
@@ -50,7 +51,7 @@ def _validate(args) -> int:
             kind = _kind_of(path, args.kind)
             extra = {}
             if kind == "incidents":
-                extra = _gazetteer_check(path)
+                extra = gazetteer_check(path)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 df = read_validated(path, kind, errors="exclude", extra_checks=extra)

@@ -22,8 +22,12 @@ __all__ = [
     "AnalysisWarning",
     "ArgumentError",
     "DataQualityWarning",
+    "DataValidationError",
     "StatisticalWarning",
 ]
+
+#: Problems listed in a :class:`DataValidationError` message (all are on ``.failures``).
+MAX_LISTED = 1000
 
 
 class AnalysisWarning(UserWarning):
@@ -57,3 +61,38 @@ class ArgumentError(ValueError):
         if note:
             message += f" ({note})"
         super().__init__(message)
+
+
+class DataValidationError(ValueError):
+    """A data file failed validation.
+
+    Attributes
+    ----------
+    failures : pandas.DataFrame
+        One row per problem: file, line (1 is the header), column, value,
+        check and message.
+    """
+
+    def __init__(self, failures):
+        self.failures = failures.reset_index(drop=True)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        f = self.failures
+        files = ", ".join(dict.fromkeys(f["file"]))
+        lines = [f"{len(f)} problem(s) in {files}:"]
+        for row in f.head(MAX_LISTED).itertuples(index=False):
+            lines.append(format_failure(row))
+        if len(f) > MAX_LISTED:
+            lines.append(f"... and {len(f) - MAX_LISTED} more (see .failures)")
+        return "\n".join(lines)
+
+
+def format_failure(row) -> str:
+    """One failure (a row of ``DataValidationError.failures``) as ``file:line: column value: message``."""
+    import pandas as pd  # only when an error is being described
+
+    where = f"{row.file}:{row.line}" if pd.notna(row.line) else str(row.file)
+    col = f" column '{row.column}'" if isinstance(row.column, str) and row.column else ""
+    val = "" if row.value is None or row.value == "" else f" value {row.value!r}:"
+    return f"  {where}:{col}{val} {row.message}"

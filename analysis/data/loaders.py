@@ -1,0 +1,212 @@
+"""The loaders of the shipped data files, sorting, and writing a frame back to CSV.
+
+Examples
+--------
+>>> from analysis import load_incidents
+>>> incidents = load_incidents()                      # doctest: +SKIP
+>>> incidents = load_incidents("my.csv", errors="exclude")  # doctest: +SKIP
+>>> incidents.attrs["excluded"]                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.data.failures import fatal
+from analysis.data.validate import Errors, read_validated
+from analysis.errors import DataQualityWarning
+from analysis.periods import Period, read_periods
+
+
+def data_dir() -> Path:
+    """The folder holding the shipped data files.
+
+    ``$ANALYSIS_DATA_DIR`` wins; otherwise the ``data/`` folder of the checkout
+    this package was installed from, else ``./data``.
+    """
+    env = os.environ.get("ANALYSIS_DATA_DIR")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parent.parent.parent / "data"
+    return repo if repo.is_dir() else Path.cwd() / "data"
+
+
+def _default(path, name: str) -> Path:
+    return Path(path) if path is not None else data_dir() / f"{name}.csv"
+
+
+def _in_order(df: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether every row is <= the next by ``keys``, compared column by column."""
+    undecided = np.ones(len(df) - 1, dtype=bool)
+    for key in keys:
+        values = df[key].array
+        after, before = values[1:], values[:-1]
+        greater = np.asarray(after > before, dtype=bool)
+        equal = np.asarray(after == before, dtype=bool)
+        if (undecided & ~greater & ~equal).any():
+            return False
+        undecided &= equal
+    return True
+
+
+def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``df`` sorted by ``keys`` (stable), skipping the sort for a file already in order."""
+    if len(df) < 2 or (not df[keys].isna().to_numpy().any() and _in_order(df, keys)):
+        out = df.reset_index(drop=True)
+    else:
+        out = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    out.attrs.update(df.attrs)
+    return out
+
+
+def save_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a data frame so that the loaders read back exactly the same frame.
+
+    UTF-8, ``\\n`` line ends, dates as ``YYYY-MM-DD``, missing values as empty
+    cells. Python's csv writer does not quote a text holding a bare carriage
+    return when lines end in ``\\n``, and every reader would then split the row
+    there; when any text holds one, every text cell is quoted instead.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        E.g. the result of :func:`load_incidents`.
+    path : path-like
+        The CSV file to write (its folder is created).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> save_csv(load_incidents(), "incidents_copy.csv")  # doctest: +SKIP
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = [
+        c
+        for c in frame.columns
+        if not pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_datetime64_any_dtype(frame[c])
+    ]
+    has_cr = any(frame[c].astype("str").str.contains("\r", regex=False).any() for c in text)
+    frame.to_csv(
+        path,
+        index=False,
+        date_format="%Y-%m-%d",
+        lineterminator="\n",
+        encoding="utf-8",
+        quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL,
+    )
+    return path
+
+
+def load_locations(path: str | os.PathLike | None = None, errors: Errors = "raise") -> pd.DataFrame:
+    """Load the gazetteer of sites (``data/locations.csv``).
+
+    Examples
+    --------
+    >>> sites = load_locations()  # doctest: +SKIP
+    """
+    return read_validated(_default(path, "locations"), "locations", errors)
+
+
+def load_incidents(
+    path: str | os.PathLike | None = None,
+    errors: Errors = "raise",
+    locations: str | os.PathLike | pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Load and validate the incident list.
+
+    Every ``location`` must be a site of the gazetteer: by default
+    ``locations.csv`` beside the incidents file (the check is skipped, with a
+    :class:`DataQualityWarning`, when there is none).
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Defaults to ``data/incidents.csv``.
+    errors : {"raise", "exclude"}
+        See :func:`read_validated`.
+    locations : path-like or DataFrame, optional
+        The gazetteer to check ``location`` against.
+
+    Examples
+    --------
+    >>> incidents = load_incidents()  # doctest: +SKIP
+    >>> incidents.groupby("country").size()  # doctest: +SKIP
+    """
+    path = _default(path, "incidents")
+    extra = gazetteer_check(path, locations)
+    df = _sorted(read_validated(path, "incidents", errors, extra), ["event_date", "event_id"])
+    from analysis.config import coverage_for_file
+
+    # Subsets keep the whole file's coverage through pandas attrs (see analysis.config.data_coverage).
+    df.attrs["coverage"] = coverage_for_file(path, df)
+    return df
+
+
+def gazetteer_check(
+    path: Path, locations: str | os.PathLike | pd.DataFrame | None = None
+) -> dict[str, pa.Check]:
+    """The extra check that every incident's location is a gazetteer site."""
+    if locations is None:
+        candidate = Path(path).parent / "locations.csv"
+        if not candidate.exists():
+            warnings.warn(
+                f"{path}: no locations.csv beside it; the gazetteer check was skipped",
+                DataQualityWarning,
+                stacklevel=3,
+            )
+            return {}
+        locations = candidate
+    if not isinstance(locations, pd.DataFrame):
+        locations = load_locations(locations)
+    sites = set(locations["location"])
+    return {"location": pa.Check(lambda s: s.isin(sites), name="in_gazetteer")}
+
+
+def load_tallies(path: str | os.PathLike | None = None, errors: Errors = "raise") -> pd.DataFrame:
+    """Load the official and other public counts of attacks (``data/tallies.csv``).
+
+    Examples
+    --------
+    >>> tallies = load_tallies()  # doctest: +SKIP
+    """
+    df = read_validated(_default(path, "tallies"), "tallies", errors)
+    return _sorted(df, ["as_of", "tally_id"])
+
+
+def load_context_events(path: str | os.PathLike | None = None, errors: Errors = "raise") -> pd.DataFrame:
+    """Load the dated context events analysts annotate (``data/context_events.csv``).
+
+    Examples
+    --------
+    >>> events = load_context_events()  # doctest: +SKIP
+    """
+    df = read_validated(_default(path, "context_events"), "context_events", errors)
+    return _sorted(df, ["event_date", "label"])
+
+
+def load_periods(path: str | os.PathLike | None = None) -> list[Period]:
+    """Load the named analysis periods from ``data/periods.toml``.
+
+    Examples
+    --------
+    >>> [p.name for p in load_periods()]  # doctest: +SKIP
+    ['campaign_2020', 'escalation_2021', 'calm', 'surge', ...]
+    """
+    path = Path(path) if path is not None else data_dir() / "periods.toml"
+    try:
+        return read_periods(path)
+    except ValueError as exc:
+        line = getattr(exc, "line", None)
+        raise fatal(path, line, getattr(exc, "column", None), None, str(exc), "periods") from None
