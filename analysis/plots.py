@@ -292,3 +292,62 @@ def plot_its_aligned(result, ax=None):
         ax.set_title("Interrupted time series (level change at each interruption)")
         ax.legend(loc="upper left")
     return ax
+
+
+def plot_trigger_windows(result, ax=None):
+    """Forest plot of every trigger and the pooled ratio (log scale).
+
+    Pooled triggers: observed over expected events in the window (expected from
+    the period's background). Triggers that open a period: against the period
+    before, drawn as squares. A ratio of 0 or infinity, or an open interval
+    end, is drawn at the axis edge with its value written out, so no trigger is
+    dropped from the figure; a trigger without a window in the data is listed
+    with that note.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    rows = result.table.reset_index(drop=True)
+    with style():
+        ax = styled_axes(ax, figsize=(7, 0.3 * len(rows) + 1.4))
+        y = np.arange(len(rows))[::-1]
+        est = rows["estimate"].to_numpy(float)
+        finite = np.r_[est, rows["ci_low"], rows["ci_high"]]
+        finite = finite[np.isfinite(finite) & (finite > 0)]
+        lo_edge = min(0.05, finite.min() / 1.5) if len(finite) else 0.05
+        hi_edge = max(20.0, finite.max() * 1.5) if len(finite) else 20.0
+        colours = {"pooled trigger": "#1b4f72", "opens period": "#d68910", "pooled": "#c0392b",
+                   "no window in span": "#7d8c8d"}
+        markers = {"pooled trigger": "o", "opens period": "s", "pooled": "D", "no window in span": "x"}
+        for i, row in rows.iterrows():
+            c = colours.get(row["role"], "#555555")
+            if row["role"] == "no window in span":
+                ax.text(lo_edge, y[i], "  no window day in the data", va="center", fontsize=6.5, color=c)
+                continue
+            lo = row["ci_low"] if row["ci_low"] > 0 else lo_edge
+            hi = row["ci_high"] if np.isfinite(row["ci_high"]) else hi_edge
+            ax.hlines(y[i], lo, hi, colors=c, lw=1.2 if row["role"] == "pooled" else 0.9)
+            e = row["estimate"]
+            shown = lo_edge if e == 0 else (hi_edge if not np.isfinite(e) else e)
+            ax.scatter([shown], [y[i]], marker=markers.get(row["role"], "o"), color=c, s=24, zorder=3)
+            if e == 0 or not np.isfinite(e):
+                ax.annotate("0 events" if e == 0 else "∞ (none before)", (shown, y[i]), xytext=(4, 3),
+                            textcoords="offset points", fontsize=6, color=c)
+        ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
+        ax.set_xscale("log")
+        ax.set_xlim(lo_edge / 1.3, hi_edge * 1.3)
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0,) if hi_edge / lo_edge > 1e3 else (1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+
+        def short(r):
+            text = str(r.trigger)
+            text = text if len(text) <= 42 else text[:41] + "…"
+            when = f"{r.date:%Y-%m-%d} " if pd.notna(r.date) and not text.startswith(f"{r.date:%Y-%m-%d}") else ""
+            return when + text + (f"\n(opens {r.period})" if r.role == "opens period" else "")
+
+        labels = [short(r) for r in rows.itertuples()]
+        ax.set_yticks(y, labels, fontsize=6.5)
+        ax.set_xlabel(f"rate ratio, days 1-{result.window_days} after vs the period's background\n"
+                      "(square: opens a period, vs the period before; diamond: pooled)")
+        ax.set_title(f"Attacks after trigger dates ({len(rows) - 1} triggers, all shown)")
+    return ax
