@@ -351,3 +351,29 @@ def plot_trigger_windows(result, ax=None):
                       "(square: opens a period, vs the period before; diamond: pooled)")
         ax.set_title(f"Attacks after trigger dates ({len(rows) - 1} triggers, all shown)")
     return ax
+
+
+def plot_self_excitation(result, ax=None):
+    """Weekly attacks with the fitted background and background plus excitation, summed to weeks.
+
+    Examples
+    --------
+    >>> ax = plot_self_excitation(fit_self_excitation(load_incidents(), n_boot=0))  # doctest: +SKIP
+    """
+    with style():
+        ax = styled_axes(ax, figsize=(10, 4.5))
+        weekly = result.daily[["observed", "background", "fitted"]].resample("W-MON", label="left", closed="left").sum()
+        ax.bar(weekly.index, weekly["observed"], width=6, align="edge", color="#aab7b8", lw=0, label="attacks")
+        ax.step(weekly.index, weekly["background"], where="post", color="#1b4f72", lw=1.1,
+                label="background (per period, with drift)")
+        ax.step(weekly.index, weekly["fitted"], where="post", color="#c0392b", lw=0.9,
+                label="background + follow-on attacks")
+        row = result.table.set_index("parameter").loc["branching_ratio"]
+        lag = result.table.set_index("parameter").loc["mean_lag_days", "estimate"]
+        ax.set_title(f"Attacks on later days: branching ratio {row['estimate']:.2f} "
+                     f"(95% CI {row['ci_low']:.2f}-{row['ci_high']:.2f}), mean lag {lag:.1f} days, "
+                     f"no-excitation p={result.p_value:.2g}")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("attacks per week")
+        ax.legend(loc="upper left")
+    return ax

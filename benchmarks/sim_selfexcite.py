@@ -1,6 +1,6 @@
 """Simulation study of fit_self_excitation: false-positive rate without triggering, power with it.
 
-Run: ``.venv/bin/python benchmarks/sim_selfexcite.py [--series 200] [--boot-series 100] [--n-boot 99]``.
+Run: ``.venv/bin/python benchmarks/sim_selfexcite.py [--series 200] [--boot-series 60] [--n-boot 49]``.
 Not part of the test suite (tests/test_selfexcite.py runs a small version).
 
 Design. The calendar, the named periods and each period's mean rate are those of the shipped data
@@ -22,6 +22,7 @@ same null series, for contrast.
 from __future__ import annotations
 
 import argparse
+import functools
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 
@@ -49,6 +50,7 @@ def drift(days: int, kind: int) -> np.ndarray:
     return w / w.mean()
 
 
+@functools.cache
 def shipped_background() -> tuple[pd.DatetimeIndex, np.ndarray, list]:
     """The shipped calendar with each period's observed mean rate times a drift shape."""
     inc = load_incidents()
@@ -103,9 +105,9 @@ def timing() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--series", type=int, default=200)
-    parser.add_argument("--boot-series", type=int, default=100)
-    parser.add_argument("--n-boot", type=int, default=99)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--boot-series", type=int, default=60)
+    parser.add_argument("--n-boot", type=int, default=49)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     timing()
     for branching, label in ((0.0, "no triggering (clustered nights, drifting background)"),
