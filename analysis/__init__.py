@@ -39,6 +39,7 @@ from analysis.models.rates import (  # noqa: E402
     rates_from_tallies,
     tally_increments,
 )
+from analysis.models.selfexcite import SelfExcitationResult, fit_self_excitation  # noqa: E402
 from analysis.models.triggers import TriggerResult, trigger_windows  # noqa: E402
 from analysis.periods import Period  # noqa: E402
 from analysis.plots import (  # noqa: E402
@@ -64,6 +65,7 @@ __all__ = [
     "ITSResult",
     "Period",
     "PeriodComparison",
+    "SelfExcitationResult",
     "TriggerResult",
     "acled_locations",
     "changepoint_penalty_path",
@@ -73,6 +75,7 @@ __all__ = [
     "daily_counts",
     "detect_changepoints",
     "fit_hawkes",
+    "fit_self_excitation",
     "from_acled",
     "garwood_interval",
     "interrupted_time_series",

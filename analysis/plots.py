@@ -336,4 +336,118 @@ def plot_headline(headline, ax=None):
         ax.set_xlabel(f"rate ratio, {cfg.headline_period} against {cfg.reference} (95% CI, log scale)")
         ax.set_title("How many times the calm rate: every view of the headline")
         ax.grid(axis="x", color="#dddddd")
+
+
+def plot_its_aligned(result, ax=None):
+    """Interrupted time series in whole bins: observed, fitted, counterfactual and its band.
+
+    The y axis starts at zero (symlog, so quiet months stay visible next to the
+    surge) and stops a little above the data: a counterfactual band wider than
+    that is clipped at the top edge rather than squashing the counts.
+
+    Examples
+    --------
+    >>> ax = plot_its_aligned(interrupted_time_series(daily, at="2023-10-17"))  # doctest: +SKIP
+    """
+    with style():
+        ax = styled_axes(ax)
+        cf = result.counterfactual
+        ax.plot(cf.index, cf["observed"], "o", ms=3, color="#7d8c8d", label="observed")
+        ax.plot(cf.index, cf["fitted"], color="#1b4f72", label="fitted")
+        ax.plot(cf.index, cf["counterfactual"], color="#c0392b", ls="--", label="without interruption")
+        ax.fill_between(cf.index, cf["cf_ci_low"], cf["cf_ci_high"], color="#c0392b", alpha=0.12, lw=0,
+                        label=f"{100 * (1 - result.alpha):.0f}% interval")
+        for t in result.interruptions:
+            ax.axvline(t, color="#555555", lw=0.8)
+        top = float(np.nanmax(np.r_[cf["observed"].to_numpy(float), cf["fitted"].to_numpy(float), 1.0]))
+        ax.set_yscale("symlog", linthresh=1)
+        ax.set_ylim(0, top * 1.6)
+        ax.set_ylabel("attacks per bin")
+        ax.set_title("Interrupted time series (level change at each interruption)")
+        ax.legend(loc="upper left")
+    return ax
+
+
+def plot_trigger_windows(result, ax=None):
+    """Forest plot of every trigger and the pooled ratio (log scale).
+
+    Pooled triggers: observed over expected events in the window (expected from
+    the period's background). Triggers that open a period: against the period
+    before, drawn as squares. A ratio of 0 or infinity, or an open interval
+    end, is drawn at the axis edge with its value written out, so no trigger is
+    dropped from the figure; a trigger without a window in the data is listed
+    with that note.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    rows = result.table.reset_index(drop=True)
+    with style():
+        ax = styled_axes(ax, figsize=(7, 0.3 * len(rows) + 1.4))
+        y = np.arange(len(rows))[::-1]
+        est = rows["estimate"].to_numpy(float)
+        finite = np.r_[est, rows["ci_low"], rows["ci_high"]]
+        finite = finite[np.isfinite(finite) & (finite > 0)]
+        lo_edge = min(0.05, finite.min() / 1.5) if len(finite) else 0.05
+        hi_edge = max(20.0, finite.max() * 1.5) if len(finite) else 20.0
+        colours = {"pooled trigger": "#1b4f72", "opens period": "#d68910", "pooled": "#c0392b",
+                   "no window in span": "#7d8c8d"}
+        markers = {"pooled trigger": "o", "opens period": "s", "pooled": "D", "no window in span": "x"}
+        for i, row in rows.iterrows():
+            c = colours.get(row["role"], "#555555")
+            if row["role"] == "no window in span":
+                ax.text(lo_edge, y[i], "  no window day in the data", va="center", fontsize=6.5, color=c)
+                continue
+            lo = row["ci_low"] if row["ci_low"] > 0 else lo_edge
+            hi = row["ci_high"] if np.isfinite(row["ci_high"]) else hi_edge
+            ax.hlines(y[i], lo, hi, colors=c, lw=1.2 if row["role"] == "pooled" else 0.9)
+            e = row["estimate"]
+            shown = lo_edge if e == 0 else (hi_edge if not np.isfinite(e) else e)
+            ax.scatter([shown], [y[i]], marker=markers.get(row["role"], "o"), color=c, s=24, zorder=3)
+            if e == 0 or not np.isfinite(e):
+                ax.annotate("0 events" if e == 0 else "∞ (none before)", (shown, y[i]), xytext=(4, 3),
+                            textcoords="offset points", fontsize=6, color=c)
+        ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
+        ax.set_xscale("log")
+        ax.set_xlim(lo_edge / 1.3, hi_edge * 1.3)
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0,) if hi_edge / lo_edge > 1e3 else (1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+
+        def short(r):
+            text = str(r.trigger)
+            text = text if len(text) <= 42 else text[:41] + "…"
+            when = f"{r.date:%Y-%m-%d} " if pd.notna(r.date) and not text.startswith(f"{r.date:%Y-%m-%d}") else ""
+            return when + text + (f"\n(opens {r.period})" if r.role == "opens period" else "")
+
+        labels = [short(r) for r in rows.itertuples()]
+        ax.set_yticks(y, labels, fontsize=6.5)
+        ax.set_xlabel(f"rate ratio, days 1-{result.window_days} after vs the period's background\n"
+                      "(square: opens a period, vs the period before; diamond: pooled)")
+        ax.set_title(f"Attacks after trigger dates ({len(rows) - 1} triggers, all shown)")
+    return ax
+
+
+def plot_self_excitation(result, ax=None):
+    """Weekly attacks with the fitted background and background plus excitation, summed to weeks.
+
+    Examples
+    --------
+    >>> ax = plot_self_excitation(fit_self_excitation(load_incidents(), n_boot=0))  # doctest: +SKIP
+    """
+    with style():
+        ax = styled_axes(ax, figsize=(10, 4.5))
+        weekly = result.daily[["observed", "background", "fitted"]].resample("W-MON", label="left", closed="left").sum()
+        ax.bar(weekly.index, weekly["observed"], width=6, align="edge", color="#aab7b8", lw=0, label="attacks")
+        ax.step(weekly.index, weekly["background"], where="post", color="#1b4f72", lw=1.1,
+                label="background (per period, with drift)")
+        ax.step(weekly.index, weekly["fitted"], where="post", color="#c0392b", lw=0.9,
+                label="background + follow-on attacks")
+        row = result.table.set_index("parameter").loc["branching_ratio"]
+        lag = result.table.set_index("parameter").loc["mean_lag_days", "estimate"]
+        ax.set_title(f"Attacks on later days: branching ratio {row['estimate']:.2f} "
+                     f"(95% CI {row['ci_low']:.2f}-{row['ci_high']:.2f}), mean lag {lag:.1f} days, "
+                     f"no-excitation p={result.p_value:.2g}")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("attacks per week")
+        ax.legend(loc="upper left")
     return ax

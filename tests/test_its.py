@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.models.its import interrupted_time_series
 
 DATA = Path(__file__).parent / "data" / "sicily.csv"
@@ -29,7 +30,7 @@ def sicily():
 
 def _level(res):
     row = res.table.set_index("term").loc["level_change"]
-    return row["rate_ratio"], row["ci_low"], row["ci_high"]
+    return row["estimate"], row["ci_low"], row["ci_high"]
 
 
 def test_published_poisson_estimate(sicily):
@@ -57,7 +58,9 @@ def test_slope_change_and_counterfactual(sicily):
     res = interrupted_time_series(y, at="2005-01-01", exposure=pop, seasonal=2)
     assert list(res.table["term"]) == ["level_change", "slope_change"]
     cf = res.counterfactual
-    assert (cf["cf_ci_low"] <= cf["counterfactual"]).all() and (cf["counterfactual"] <= cf["cf_ci_high"]).all()
+    assert (cf["cf_ci_low"] <= cf["counterfactual"]).all() and (
+        cf["counterfactual"] <= cf["cf_ci_high"]
+    ).all()
     pre = cf.index < "2005-01-01"
     # Before the interruption the counterfactual is the fitted model itself.
     assert np.allclose(cf.loc[pre, "fitted"], cf.loc[pre, "counterfactual"])
@@ -75,13 +78,70 @@ def test_hac_needs_maxlags_and_runs_with_it(sicily):
     with pytest.raises(ValueError, match="maxlags"):
         interrupted_time_series(y, at="2005-01-01", exposure=pop, cov="HAC")
     res = interrupted_time_series(y, at="2005-01-01", exposure=pop, cov="HAC", maxlags=3, slope_change=False)
-    assert res.table["ci_low"].iloc[0] < res.table["rate_ratio"].iloc[0] < res.table["ci_high"].iloc[0]
+    assert res.table["ci_low"].iloc[0] < res.table["estimate"].iloc[0] < res.table["ci_high"].iloc[0]
 
 
 def test_daily_counts_are_aggregated_to_months():
     days = pd.date_range("2022-01-01", "2023-12-31")
     rng = np.random.default_rng(0)
     y = pd.Series(rng.poisson(np.where(days < "2023-01-01", 1.0, 3.0)), index=days)
-    res = interrupted_time_series(y, at="2023-01-01", slope_change=False, family="negbin")
+    with pytest.warns(StatisticalWarning, match="boundary"):
+        res = interrupted_time_series(y, at="2023-01-01", slope_change=False, family="negbin")
     assert len(res.counterfactual) == 24
-    assert 2.5 < res.table["rate_ratio"].iloc[0] < 3.6
+    assert 2.5 < res.table["estimate"].iloc[0] < 3.6
+
+
+def _jump_series(seed: int, start="2021-01-01", end="2024-06-30", when="2023-10-17", before=0.1, after=1.5):
+    days = pd.date_range(start, end)
+    rng = np.random.default_rng(seed)
+    return pd.Series(rng.poisson(np.where(days >= when, after, before)), index=days)
+
+
+def test_mid_month_jump_recovers_ratio_with_nominal_coverage():
+    """Daily rate 0.1 -> 1.5 on 17 October (true ratio 15): the monthly level change is within 15% of 15
+    on average over 200 series and its 95% interval covers 15 in at least 90% of them."""
+    estimates, covered = [], []
+    for seed in range(200):
+        row = interrupted_time_series(_jump_series(seed), at="2023-10-17", slope_change=False).table.iloc[0]
+        estimates.append(row["estimate"])
+        covered.append(row["ci_low"] <= 15 <= row["ci_high"])
+    assert abs(np.mean(estimates) / 15 - 1) < 0.15
+    assert np.mean(covered) >= 0.90
+
+
+def test_split_bin_pieces_and_display_sum_to_months():
+    y = _jump_series(0)
+    res = interrupted_time_series(y, at="2023-10-17", slope_change=True)
+    october = res.pieces[res.pieces["bin"] == pd.Timestamp("2023-10-01")]
+    assert october["days"].tolist() == [16, 15]
+    assert october["exposure"].sum() == pytest.approx(1.0)
+    cf = res.counterfactual
+    assert len(cf) == 42 and cf["observed"].sum() == y.sum()
+    assert cf.loc["2023-10-01", "observed"] == y["2023-10-01":"2023-10-31"].sum()
+    assert (cf["cf_ci_low"] <= cf["counterfactual"]).all() and (
+        cf["counterfactual"] <= cf["cf_ci_high"]
+    ).all()
+
+
+def test_binned_input_leaves_straddling_bin_out_with_a_warning():
+    monthly = _jump_series(3).resample("MS").sum()
+    with pytest.warns(StatisticalWarning, match="pass daily counts"):
+        res = interrupted_time_series(monthly, at="2023-10-17", slope_change=False)
+    assert not res.pieces.set_index("bin").loc[pd.Timestamp("2023-10-01"), "fit"]
+    assert np.isnan(res.counterfactual.loc["2023-10-01", "fitted"])
+    assert 8 < res.table.loc[0, "estimate"] < 30
+
+
+def test_partial_last_month_is_weighted_by_its_days():
+    y = _jump_series(4, end="2024-06-10")
+    res = interrupted_time_series(y, at="2023-10-17", slope_change=False)
+    last = res.pieces.iloc[-1]
+    assert last["days"] == 10 and last["exposure"] == pytest.approx(10 / 30)
+
+
+def test_bad_arguments_name_themselves():
+    y = _jump_series(0)
+    with pytest.raises(ArgumentError, match="cov="):
+        interrupted_time_series(y, at="2023-10-17", cov="robust")
+    with pytest.raises(ArgumentError, match="at="):
+        interrupted_time_series(y, at="2024-06-20")
