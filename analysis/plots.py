@@ -341,7 +341,7 @@ def plot_headline(headline, ax=None):
     names = {"incidents": "incident list, bases (pre-specified)", "tallies_constant": "official tallies, even spread",
              "tallies_shape": "official tallies, spread as the list", "all_attacks": "incident list, all attacks",
              "with_claims": "bases, claims counted", "early_reference": "against the early calm",
-             "late_reference": "against the late calm"}
+             "late_reference": "against the late calm", "day_dated_only": "rows dated to the day only"}
     t = headline.table
     with style():
         ax = styled_axes(ax, figsize=(8, 0.8 + 0.4 * len(t)))

@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis import __version__, plots
 from analysis.config import Config, data_coverage, load_config
-from analysis.counts import attacks_by_site, daily_counts
+from analysis.counts import attacks_by_site, coarse_dated, daily_counts
 from analysis.coverage import coverage
 from analysis.data import (
     data_dir,
@@ -105,7 +105,8 @@ def fit_all(inp: Inputs) -> dict:
     """Every model the report shows, each fitted once, in the configured scope."""
     cfg, rep, inc, periods = inp.config, inp.config.report, inp.incidents, inp.periods
     start, end = data_coverage(inc)
-    daily = daily_counts(inc, scope=cfg.scope, start=start, end=end)["events"]
+    # Day models: rows dated only to a week or month are left out (their day is unknown).
+    daily = daily_counts(inc, scope=cfg.scope, start=start, end=end, precision="exclude")["events"]
     head = compute_headline(inc, inp.tallies, periods, cfg)
     strikes = inp.context[inp.context["category"] == "us_strike"]
     with warnings.catch_warnings():
@@ -128,6 +129,7 @@ def fit_all(inp: Inputs) -> dict:
             "triggers": trigger_windows(inc, strikes, window_days=rep["trigger_window_days"], seed=rep["seed"],
                                         scope=cfg.scope, background=periods),
         }
+    out["coarse_dated"] = coarse_dated(out["counted"])
     out["coverage"] = coverage(inc, inp.tallies, scope=cfg.scope)
     out["coverage_sentence"] = coverage_sentence(out["coverage"], head)
     out["assumptions"] = [out[k].assumptions for k in ("rates", "its", "changepoints", "self_excitation",

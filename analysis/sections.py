@@ -145,7 +145,9 @@ def _when(r: dict, frames: dict, meta: dict) -> dict:
                    _tab("changepoints", "Changepoints found in the daily counts", frames),
                    _tab("changepoints_vs_periods", "Each changepoint against the nearest period boundary", frames)],
         "caveats": ["Changepoint rate ratios are nominal: the dates were chosen from the same data.",
-                    "The interrupted time series assumes nothing else changed on those days."],
+                    "The interrupted time series assumes nothing else changed on those days.",
+                    f"The day models leave out the {r['coarse_dated']} counted rows dated only to a week or month; "
+                    "the headline table shows the rate ratio without them too (rows dated to the day only)."],
     }
 
 

@@ -266,6 +266,7 @@ def compare_periods(
     data_range: tuple | None = None,
     primary=_UNSET,
     confirmation=_UNSET,
+    precision: str = "first_day",
     **filters,
 ) -> PeriodComparison:
     """Attack rate per period, with intervals and rate ratios against a reference.
@@ -298,6 +299,10 @@ def compare_periods(
         configuration's headline period (``surge``) when present.
     confirmation : sequence of str, str or None, optional
         Shortcut for ``scope=get_scope(scope, confirmation=...)``.
+    precision : {"first_day", "spread", "exclude"}
+        Rows dated only to a week or month: on the first day (default; their
+        period is the one holding that day), spread over their days, or left
+        out (see :func:`analysis.counts.daily_counts`).
     **filters
         Other scope changes: ``countries=``, ``weapons=``, ``target_types=``,
         ``actor_classes=`` (a string or a list).
@@ -319,7 +324,8 @@ def compare_periods(
     for name in filters:
         if name not in SCOPE_FILTERS:
             raise ArgumentError("argument", name, ["periods", "reference", "by", "method", "alpha", "scope",
-                                                   "data_range", "primary", "confirmation", *SCOPE_FILTERS])
+                                                   "data_range", "primary", "confirmation", "precision",
+                                                   *SCOPE_FILTERS])
     if filters:
         scope = scope.replace(**filters)
     periods = check_periods(resolve_periods(periods), allow_overlap=False)
@@ -334,7 +340,7 @@ def compare_periods(
     periods = _clip(periods, data_range)
     rows = scope.select(incidents)
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    counts = daily_counts(rows, by=by, start=start, end=end, confirmation=None)
+    counts = daily_counts(rows, by=by, start=start, end=end, confirmation=None, precision=precision)
     groups = {None: counts["events"]} if by is None else {g: counts[g] for g in counts.columns}
     out = []
     for group, series in groups.items():
