@@ -638,8 +638,8 @@ def _tally_row(p: Period, acc: np.ndarray, covered: int, ref, reference: str, al
                    rate_ci_low=np.nan, rate_ci_high=np.nan, method="no tally covers this period", **nan)
         return row
     row.update(events=events, events_low=low, events_high=high, rate_per_30d=RATE_DAYS * events / covered,
-               rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha)[0],
-               rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha)[1])
+               rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha).ci_low,
+               rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha).ci_high)
     _, r_acc, r_days = ref
     r_events, r_low, r_high = r_acc[0], r_acc.min(), r_acc.max()
     if p.name == reference:
@@ -648,7 +648,7 @@ def _tally_row(p: Period, acc: np.ndarray, covered: int, ref, reference: str, al
         row.update(method="undefined: no tally estimate for the reference", **nan)
     else:
         rr, _, _, pv = rate_ratio_exact(events, covered, r_events, r_days, alpha)
-        lo = rate_ratio_exact(low, covered, max(r_high, 1), r_days, alpha)[1]
-        hi = rate_ratio_exact(high, covered, max(r_low, 1), r_days, alpha)[2]
+        lo = rate_ratio_exact(low, covered, max(r_high, 1), r_days, alpha).ci_low
+        hi = rate_ratio_exact(high, covered, max(r_low, 1), r_days, alpha).ci_high
         row.update(rate_ratio=rr, rr_ci_low=lo, rr_ci_high=hi, p_value=pv, method="exact (tallies)")
     return row
