@@ -11,7 +11,9 @@ reference period's rate the headline period ran. It is answered
    second view.
 
 Sensitivities: the reference split at its regime change (chosen after looking
-at the data), claim-only rows counted, week/month-dated rows left out.
+at the data), claim-only rows counted, week/month-dated rows left out, and
+rows resting only on partisan, state-affiliated or aggregator pages left out
+(``independent``, when ``data/sources.csv`` is joined).
 
 Every sentence the report and README print about the headline comes from
 :meth:`Headline.sentences`, so prose cannot drift from the numbers.
@@ -161,6 +163,10 @@ def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, periods: li
         "with_claims": compare_periods(incidents, pair, reference=ref, scope=get_scope(c.scope, confirmation=None),
                                        alpha=alpha, primary=head),
     }
+    if "independent_source" in incidents:
+        # Rows resting only on partisan, state-affiliated or aggregator pages left out (data/sources.csv).
+        comps["independent"] = compare_periods(incidents, pair, reference=ref, alpha=alpha, primary=head,
+                                               scope=get_scope(c.scope, independent_only=True))
     rows = [_row(comp, head, ref, view, "pre-specified" if view == "incidents" else "sensitivity")
             for view, comp in comps.items()]
     if c.split_reference_at is not None:

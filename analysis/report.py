@@ -148,7 +148,9 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
           "sha256": hashlib.sha256((data / name).read_bytes()).hexdigest()}
          for name, rows in [("incidents.csv", len(incidents)), ("tallies.csv", len(tallies)),
                             ("locations.csv", len(locations)), ("context_events.csv", len(context)),
-                            ("periods.toml", len(periods))]]
+                            ("periods.toml", len(periods))]
+         + ([("sources.csv", (data / "sources.csv").read_text(encoding="utf-8").count("\n") - 1)]
+            if (data / "sources.csv").exists() else [])]
     )
 
     say("models: changepoints, Hawkes, trigger windows")
