@@ -44,7 +44,7 @@ _GROUP_COLUMNS = ("country", "weapon", "target_type", "actor_class", "location",
 #: Human names for coded values shown on figures.
 HUMAN = {
     "one_way_drone": "one-way drone", "ballistic_missile": "ballistic missile", "small_arms": "small arms",
-    "ied": "IED", "mixed": "rockets and drones", "base": "bases", "convoy": "convoys",
+    "ied": "IED", "mixed": "rockets and drones", "drone_dropped": "drone-dropped munitions", "base": "bases", "convoy": "convoys",
     "diplomatic": "diplomatic sites", "other": "other", "iran_state": "Iran (state)", "militia": "militias",
 }
 
