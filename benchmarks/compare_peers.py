@@ -66,8 +66,12 @@ def hawkes_row(repeats: int) -> tuple[tuple, list[str]]:
         f"hawkes: {len(t):,} events; ours mu={fit.mu[0]:.4f} n={fit.branching_ratio:.4f} beta={fit.beta:.4f} "
         f"(truth {mu}, {branching}, {beta}); tick at our beta: mu={tick_mu:.4f} n={tick_n:.4f}",
     ]
-    row = (f"fit_hawkes, {len(t):,} exact timestamps (decay estimated) vs tick HawkesExpKern (decay given)",
-           ours, peer, "<= 1x")
+    row = (
+        f"fit_hawkes, {len(t):,} exact timestamps (decay estimated) vs tick HawkesExpKern (decay given)",
+        ours,
+        peer,
+        "<= 1x",
+    )
     return row, notes
 
 
@@ -129,12 +133,17 @@ def changepoint_row(repeats: int) -> tuple[tuple, list[str]]:
         f"changepoints: default penalty {fit.penalty!r} ({pen:.2f}/change), ruptures with the same penalty; "
         f"same dates: {mine == theirs} ({', '.join(map(str, mine))})",
     ]
-    return ("detect_changepoints default call, 3,000 daily counts vs ruptures Pelt (Poisson cost)",
-            ours, peer, "<= 0.2x"), notes
+    return (
+        "detect_changepoints default call, 3,000 daily counts vs ruptures Pelt (Poisson cost)",
+        ours,
+        peer,
+        "<= 0.2x",
+    ), notes
 
 
-def simulate_daily_excitation(days: int, background: float, branching: float, mean_lag: float,
-                              seed: int) -> pd.Series:
+def simulate_daily_excitation(
+    days: int, background: float, branching: float, mean_lag: float, seed: int
+) -> pd.Series:
     """Daily counts with discrete-time self-excitation (geometric kernel on later days)."""
     rng = np.random.default_rng(seed)
     p = 1.0 / mean_lag  # geometric lag >= 1 day with mean ``mean_lag``
@@ -155,9 +164,13 @@ def self_excitation_row(repeats: int) -> tuple[tuple, list[str]] | None:
     daily_counts_series = simulate_daily_excitation(3652, 0.3, 0.4, 2.0, seed=11)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ours, fit = timed(lambda: selfexcite.fit_self_excitation(daily_counts_series, background=None), repeats)
-    notes = [f"self-excitation: {len(daily_counts_series):,} days, {int(daily_counts_series.sum()):,} events; "
-             f"truth branching 0.4, mean lag 2 days; result {fit!r}"]
+        ours, fit = timed(
+            lambda: selfexcite.fit_self_excitation(daily_counts_series, background=None), repeats
+        )
+    notes = [
+        f"self-excitation: {len(daily_counts_series):,} days, {int(daily_counts_series.sum()):,} events; "
+        f"truth branching 0.4, mean lag 2 days; result {fit!r}"
+    ]
     return ("fit_self_excitation, ten years of daily counts (no peer)", ours, float("nan"), "< 1 s"), notes
 
 
