@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,7 @@ _LOG_MU_BOUNDS = (math.log(1e-10), math.log(1e6))
 _MU_BOUNDS = (1e-10, 1e6)
 _N_BOUNDS = (float(special.expit(-_LOGIT_N_BOUND)), float(special.expit(_LOGIT_N_BOUND)))
 # Points of the coarse profile-likelihood grid in log beta that picks the Newton start.
-_N_GRID = 8
+_N_GRID = 6
 
 
 # --------------------------------------------------------------------------- likelihood
@@ -361,7 +362,8 @@ class HawkesResult(Result):
         with the same background.
     events : DataFrame
         One row per event: event time, p_background = mu(t_i) / lambda(t_i),
-        intensity lambda(t_i).
+        intensity lambda(t_i) (averaged over jitter replicates). Computed on
+        first access, like ``ks`` and ``residuals``.
     ks : dict
         Kolmogorov-Smirnov test of the time-rescaled gaps against Exp(1).
     stationary : bool
@@ -378,15 +380,12 @@ class HawkesResult(Result):
 
     table: pd.DataFrame
     comparison: pd.DataFrame
-    events: pd.DataFrame
-    ks: dict
     stationary: bool
     pieces: pd.DataFrame
     theta: np.ndarray
     cov: np.ndarray
     replicate_theta: np.ndarray
     replicate_loglik: np.ndarray
-    residuals: np.ndarray
     times: np.ndarray
     window: tuple
     n_jitter: int
@@ -396,6 +395,9 @@ class HawkesResult(Result):
     origin: pd.Timestamp | None = None
     resolution: str = ""
     below_resolution: bool = False
+    # Sorted replicate times, pieces, orders and the original event times, for the diagnostics below.
+    replicates: tuple = field(default=(), repr=False)
+    event_input: tuple = field(default=(), repr=False)
 
     assumptions = (
         "Events follow a Hawkes process: a background rate (constant, or constant within each period) "
@@ -419,6 +421,29 @@ class HawkesResult(Result):
     def mu(self) -> np.ndarray:
         """Estimated background rate per day, one per piece."""
         return np.exp(self.theta[:-2])
+
+    @cached_property
+    def _diagnostics(self):
+        t_days, piece_of, original = self.event_input
+        return _event_diagnostics(
+            self.theta, self.replicates, self.pieces, t_days, piece_of, original, self.n_jitter
+        )
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """One row per event: time, day offset, period, p_background and intensity."""
+        return self._diagnostics[0]
+
+    @property
+    def residuals(self) -> np.ndarray:
+        """Time-rescaled gaps (compensator increments) of the first replicate; Exp(1) if the model fits."""
+        return self._diagnostics[1]
+
+    @property
+    def ks(self) -> dict:
+        """Kolmogorov-Smirnov test of the residuals against Exp(1): statistic and p_value."""
+        ks = self._diagnostics[2]
+        return {"statistic": float(ks.statistic), "p_value": float(ks.pvalue)}
 
     def _repr_fields(self) -> str:
         text = (
@@ -653,17 +678,66 @@ def _profile(z, comp, piece, lengths, mu, nbr):
     return mu, nbr, ll
 
 
+def _profile_one_rate(z, comp, n_events, horizon, nbr):
+    """:func:`_profile` for one background rate: ``mu = (N - n comp) / T`` at the optimum, so 1-D Newton in n.
+
+    Both stationarity conditions give ``mu T + n comp = N``; substituting leaves
+    ``sum log(N / T + n (z_i - comp / T)) - N``, concave in n.
+    """
+    base, d = n_events / horizon, z - comp / horizon
+    top = min(_N_BOUNDS[1], n_events / comp * (1 - 1e-9)) if comp > 0 else _N_BOUNDS[1]
+    ll = float(np.sum(np.log(base + nbr * d))) - n_events
+    for _ in range(60):
+        dw = d / (base + nbr * d)
+        grad, curv = float(dw.sum()), _dot(dw, dw)
+        step = grad / curv if curv > 0 else 0.0
+        if grad * step < 1e-7:
+            break
+        s = 1.0
+        while s > 1e-12:
+            n_new = min(max(nbr + s * step, _N_BOUNDS[0]), top)
+            lam = base + n_new * d
+            if lam.min() > 0:
+                ll_new = float(np.sum(np.log(lam))) - n_events
+                if ll_new >= ll:
+                    break
+            s *= 0.5
+        else:
+            break
+        if n_new == nbr:
+            break
+        nbr, ll = n_new, ll_new
+    mu = np.array([max((n_events - nbr * comp) / horizon, _MU_BOUNDS[0])])
+    return mu, nbr, ll
+
+
 def _grid_start(t, piece, lengths, horizon, counts, min_log_beta) -> np.ndarray:
-    """Working parameters at the best point of a coarse grid of the profile likelihood in log beta."""
+    """Working parameters at the best point of a coarse grid of the profile likelihood in log beta.
+
+    The decay is then refined by a parabola through the best point and its two
+    neighbours (on the log scale), so Newton starts close to the optimum.
+    """
     mu = np.maximum(counts / lengths * 0.7, 1e-3 * counts.sum() / lengths.sum())
-    nbr, best_ll, best = 0.3, -np.inf, None
-    for log_beta in np.linspace(min_log_beta, _MAX_LOG_BETA, _N_GRID):
+    nbr, grid = 0.3, np.linspace(min_log_beta, _MAX_LOG_BETA, _N_GRID)
+    lls, found = np.full(len(grid), -np.inf), []
+    for i, log_beta in enumerate(grid):
         beta = math.exp(log_beta)
         (a,) = _decayed_sums(t, beta)
         comp = len(t) - np.exp(-beta * (horizon - t)).sum()
-        mu, nbr, ll = _profile(beta * a, comp, piece, lengths, mu, nbr)
-        if ll > best_ll:
-            best_ll, best = ll, np.r_[np.log(mu), special.logit(nbr), log_beta]
+        if len(lengths) == 1:
+            mu, nbr, lls[i] = _profile_one_rate(beta * a, comp, len(t), horizon, nbr)
+        else:
+            mu, nbr, lls[i] = _profile(beta * a, comp, piece, lengths, mu, nbr)
+        found.append(np.r_[np.log(mu), special.logit(nbr), log_beta])
+    j = int(np.argmax(lls))
+    best = found[j]
+    if 0 < j < len(grid) - 1 and np.all(np.isfinite(lls[j - 1 : j + 2])):
+        y0, y1, y2 = lls[j - 1 : j + 2]
+        h = grid[1] - grid[0]
+        denom = y0 - 2 * y1 + y2
+        if denom < 0:
+            best = best.copy()
+            best[-1] = grid[j] + 0.5 * h * (y0 - y2) / denom
     return best
 
 
@@ -829,20 +903,16 @@ def fit_hawkes(
     resolution, below = _resolution(jitter, float(table["estimate"].iloc[-1]))
     table.attrs["resolution"] = resolution
     comparison = _comparison(float(np.mean(lls)), counts, lengths)
-    events, residuals, ks = _event_diagnostics(theta, reps, pieces, t_days, piece_of, original, m)
     mu, nbr, beta = _unpack(theta, k)
     return HawkesResult(
         table=table,
         comparison=comparison,
-        events=events,
-        ks={"statistic": float(ks.statistic), "p_value": float(ks.pvalue)},
         stationary=bool(nbr < 1 and not at_upper),
         pieces=pieces,
         theta=theta,
         cov=cov,
         replicate_theta=thetas_arr,
         replicate_loglik=np.array(lls),
-        residuals=residuals,
         times=reps[0][0],
         window=(0.0, float(horizon)),
         n_jitter=m,
@@ -852,6 +922,8 @@ def fit_hawkes(
         origin=origin,
         resolution=resolution,
         below_resolution=below,
+        replicates=tuple(reps),
+        event_input=(t_days, piece_of, original),
     )
 
 
