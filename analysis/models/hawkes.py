@@ -691,7 +691,7 @@ def _profile_one_rate(z, comp, n_events, horizon, nbr):
         dw = d / (base + nbr * d)
         grad, curv = float(dw.sum()), _dot(dw, dw)
         step = grad / curv if curv > 0 else 0.0
-        if grad * step < 1e-7:
+        if grad * step < 1e-5:  # ranks grid points; Newton in all parameters polishes
             break
         s = 1.0
         while s > 1e-12:
@@ -711,33 +711,39 @@ def _profile_one_rate(z, comp, n_events, horizon, nbr):
     return mu, nbr, ll
 
 
+def _profile_at(t, piece, lengths, horizon, log_beta, mu, nbr):
+    """Profile log-likelihood at one decay, warm-started at (mu, n); returns mu, n, loglik."""
+    beta = math.exp(log_beta)
+    (a,) = _decayed_sums(t, beta)
+    comp = len(t) - np.exp(-beta * (horizon - t)).sum()
+    if len(lengths) == 1:
+        return _profile_one_rate(beta * a, comp, len(t), horizon, nbr)
+    return _profile(beta * a, comp, piece, lengths, mu, nbr)
+
+
 def _grid_start(t, piece, lengths, horizon, counts, min_log_beta) -> np.ndarray:
     """Working parameters at the best point of a coarse grid of the profile likelihood in log beta.
 
     The decay is then refined by a parabola through the best point and its two
-    neighbours (on the log scale), so Newton starts close to the optimum.
+    neighbours (on the log scale) and the profile recomputed there, so Newton
+    starts close to the optimum.
     """
     mu = np.maximum(counts / lengths * 0.7, 1e-3 * counts.sum() / lengths.sum())
     nbr, grid = 0.3, np.linspace(min_log_beta, _MAX_LOG_BETA, _N_GRID)
     lls, found = np.full(len(grid), -np.inf), []
     for i, log_beta in enumerate(grid):
-        beta = math.exp(log_beta)
-        (a,) = _decayed_sums(t, beta)
-        comp = len(t) - np.exp(-beta * (horizon - t)).sum()
-        if len(lengths) == 1:
-            mu, nbr, lls[i] = _profile_one_rate(beta * a, comp, len(t), horizon, nbr)
-        else:
-            mu, nbr, lls[i] = _profile(beta * a, comp, piece, lengths, mu, nbr)
-        found.append(np.r_[np.log(mu), special.logit(nbr), log_beta])
+        mu, nbr, lls[i] = _profile_at(t, piece, lengths, horizon, log_beta, mu, nbr)
+        found.append((mu, nbr))
     j = int(np.argmax(lls))
-    best = found[j]
+    best = np.r_[np.log(found[j][0]), special.logit(found[j][1]), grid[j]]
     if 0 < j < len(grid) - 1 and np.all(np.isfinite(lls[j - 1 : j + 2])):
         y0, y1, y2 = lls[j - 1 : j + 2]
-        h = grid[1] - grid[0]
         denom = y0 - 2 * y1 + y2
         if denom < 0:
-            best = best.copy()
-            best[-1] = grid[j] + 0.5 * h * (y0 - y2) / denom
+            log_beta = grid[j] + 0.5 * (grid[1] - grid[0]) * (y0 - y2) / denom
+            mu, nbr, ll = _profile_at(t, piece, lengths, horizon, log_beta, *found[j])
+            if ll >= lls[j]:
+                best = np.r_[np.log(mu), special.logit(nbr), log_beta]
     return best
 
 
