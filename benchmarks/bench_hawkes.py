@@ -99,29 +99,8 @@ def run_tick_elsewhere(times: np.ndarray, horizon: float, beta: float) -> dict:
         return {"error": f"tick run failed: {proc.stderr.strip()[-300:]}"}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--skip-naive-fit", action="store_true", help="skip the slow O(n^2) optimisation")
-    args = parser.parse_args()
-
-    horizon = args.events * (1 - BRANCHING) / MU
-    t = simulate_hawkes(MU, BRANCHING, BETA, end=horizon, seed=2)
-    print(
-        f"simulated {len(t)} events over {horizon:.0f} days: mu={MU}/day, n={BRANCHING}, beta={BETA}/day "
-        f"(Ogata thinning, seed 2)\n"
-    )
-
-    # 1. One likelihood evaluation.
-    sec_fast, ll_fast = timed(lambda: hawkes_loglik(t, MU, BRANCHING, BETA, horizon), 20)
-    sec_slow, ll_slow = timed(lambda: hawkes_loglik_naive(t, MU, BRANCHING, BETA, horizon), 3)
-    print("one log-likelihood evaluation at the true parameters")
-    print(f"  {'method':<34} {'seconds':>10} {'loglik':>18}")
-    print(f"  {'recursive O(n) (hawkes_loglik)':<34} {sec_fast:>10.5f} {ll_fast:>18.9f}")
-    print(f"  {'naive O(n^2) (hawkes_loglik_naive)':<34} {sec_slow:>10.5f} {ll_slow:>18.9f}")
-    print(f"  speed-up {sec_slow / sec_fast:,.0f}x, |difference| {abs(ll_fast - ll_slow):.2e}\n")
-
-    # 2. Full fits.
+def full_fits(t: np.ndarray, horizon: float, skip_naive_fit: bool):
+    """Our fit, the same likelihoods under a generic optimiser, and the fit on day-dated times."""
     sec_fit, fit = timed(lambda: fit_hawkes(t, end=horizon))
     theta0 = np.array([math.log(len(t) / horizon * 0.7), special.logit(0.3), 0.0])
     rows = [
@@ -147,7 +126,7 @@ def main() -> None:
             math.exp(res.x[2]),
         )
     )
-    if not args.skip_naive_fit:
+    if not skip_naive_fit:
         sec, (res, calls) = timed(lambda: same_optimiser(hawkes_loglik_naive, t, horizon, theta0))
         rows.append(
             (
@@ -176,6 +155,34 @@ def main() -> None:
             fit_dates.beta,
         )
     )
+
+    return rows, fit
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--skip-naive-fit", action="store_true", help="skip the slow O(n^2) optimisation")
+    args = parser.parse_args()
+
+    horizon = args.events * (1 - BRANCHING) / MU
+    t = simulate_hawkes(MU, BRANCHING, BETA, end=horizon, seed=2)
+    print(
+        f"simulated {len(t)} events over {horizon:.0f} days: mu={MU}/day, n={BRANCHING}, beta={BETA}/day "
+        f"(Ogata thinning, seed 2)\n"
+    )
+
+    # 1. One likelihood evaluation.
+    sec_fast, ll_fast = timed(lambda: hawkes_loglik(t, MU, BRANCHING, BETA, horizon), 20)
+    sec_slow, ll_slow = timed(lambda: hawkes_loglik_naive(t, MU, BRANCHING, BETA, horizon), 3)
+    print("one log-likelihood evaluation at the true parameters")
+    print(f"  {'method':<34} {'seconds':>10} {'loglik':>18}")
+    print(f"  {'recursive O(n) (hawkes_loglik)':<34} {sec_fast:>10.5f} {ll_fast:>18.9f}")
+    print(f"  {'naive O(n^2) (hawkes_loglik_naive)':<34} {sec_slow:>10.5f} {ll_slow:>18.9f}")
+    print(f"  speed-up {sec_slow / sec_fast:,.0f}x, |difference| {abs(ll_fast - ll_slow):.2e}\n")
+
+    # 2. Full fits.
+    rows, fit = full_fits(t, horizon, args.skip_naive_fit)
 
     # 3. tick, at the decay we estimated (tick cannot estimate it).
     tick = run_tick(t, horizon, fit.beta)
