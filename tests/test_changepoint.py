@@ -161,7 +161,7 @@ def test_all_zero_segment_next_to_events():
     # Before-rate zero: the ratio is infinite, with a finite exact lower bound.
     assert math.isinf(cp["rate_ratio"]) and 1 < cp["rr_ci_low"] < np.inf
     assert cp["date_low"] <= cp["date"] <= cp["date_high"]
-    assert (cp["ci_low"], cp["ci_high"]) == (cp["date_low"], cp["date_high"])  # deprecated aliases
+    assert "ci_low" not in cp  # date intervals are date_low/date_high, never ci_low
 
 
 # --------------------------------------------------------------------------- recovery

@@ -435,8 +435,6 @@ class ChangepointResult(Result):
         dates), date_mass (its posterior mass), rate_ratio after/before with
         rr_ci_low, rr_ci_high, rr_p_value from :func:`rate_ratio_exact`, and
         an ``inference`` caveat: these are post-selection, nominal only.
-        ``ci_low`` and ``ci_high`` repeat date_low and date_high for code
-        written before the rename; they are deprecated and will be removed.
     test : DataFrame
         Likelihood-ratio tests of "no change at all" (test, statistic,
         p_value, n_boot), statistics divided by the dispersion: the best
@@ -491,27 +489,15 @@ class ChangepointResult(Result):
         )
         return text + (f", dispersion {self.dispersion:.3g}" if self.dispersion != 1.0 else "")
 
-    def summary(self, digits: int = 3) -> str:
-        """Segments, changepoints with their date intervals, and the no-change tests.
-
-        Examples
-        --------
-        >>> print(fit.summary())  # doctest: +SKIP
-        """
-        fmt = {"float_format": lambda v: f"{v:.{digits}g}"}
-        with pd.option_context("display.width", 200, "display.max_columns", 50):
-            parts = [repr(self), self.table.to_string(index=False, **fmt)]
-            if len(self.changepoints):
-                shown = self.changepoints.drop(columns=["inference", "ci_low", "ci_high"])
-                parts.append(shown.to_string(index=False, **fmt))
-                parts.append("Rate ratios: " + _CAVEAT + ".")
+    def _extra_blocks(self) -> list:
+        """Changepoints with their date intervals, the caveat, and the no-change tests."""
+        blocks = []
+        if len(self.changepoints):
+            blocks += [self.changepoints.drop(columns=["inference"]), "Rate ratios: " + _CAVEAT + "."]
         for row in self.test.itertuples(index=False):
-            parts.append(
-                f"No-change test, {row.test}: LR / dispersion = {row.statistic:.{digits}g}, "
-                f"p = {row.p_value:.{digits}g} ({row.n_boot} multinomial draws given the total)"
-            )
-        parts.append("Assumptions: " + self.assumptions)
-        return "\n\n".join(parts)
+            blocks.append(f"No-change test, {row.test}: LR / dispersion = {row.statistic:.3g}, "
+                          f"p = {row.p_value:.3g} ({row.n_boot} multinomial draws given the total)")
+        return blocks
 
     def fitted(self) -> pd.Series:
         """Expected count in each bin under the fitted segment rates.
@@ -810,8 +796,6 @@ _CP_COLUMNS = {
     "rr_ci_high": float,
     "rr_p_value": float,
     "inference": object,
-    "ci_low": "M",
-    "ci_high": "M",
 }
 
 
@@ -823,7 +807,7 @@ def _changepoint_table(y, days, lo, edges, seg_events, seg_days, min_size, alpha
         a, b, mass = _highest_mass(pos, prob, 1 - alpha)
         posteriors.append((lo[pos], prob))
         rr = rate_ratio_exact_any(seg_events[j + 1], seg_days[j + 1], seg_events[j], seg_days[j], alpha)
-        rows.append([j + 1, lo[tau], lo[a], lo[b], mass, *rr[:4], _CAVEAT, lo[a], lo[b]])
+        rows.append([j + 1, lo[tau], lo[a], lo[b], mass, *rr, _CAVEAT])
     table = pd.DataFrame(rows, columns=list(_CP_COLUMNS))
     # Keep column types when no changepoint is found, so date arithmetic still works downstream.
     table = table.astype({c: (lo.dtype if t == "M" else t) for c, t in _CP_COLUMNS.items()})

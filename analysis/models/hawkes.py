@@ -454,24 +454,14 @@ class HawkesResult(Result):
             text += ", half-life below the 1-day resolution of the dates: same-day clustering, not a finding"
         return text
 
-    def summary(self, digits: int = 3) -> str:
-        """Parameters, the Poisson comparison, the residual check and stationarity.
-
-        Examples
-        --------
-        >>> print(fit.summary())  # doctest: +SKIP
-        """
-        fmt = {"float_format": lambda v: f"{v:.{digits}g}", "index": False}
-        with pd.option_context("display.width", 200, "display.max_columns", 50):
-            parts = [repr(self), self.table.to_string(**fmt), self.comparison.to_string(**fmt)]
-        parts.append(
-            f"Time-rescaling KS test against Exp(1): D = {self.ks['statistic']:.{digits}g}, "
-            f"p = {self.ks['p_value']:.{digits}g}"
-        )
-        parts.append("Stationary (n < 1, not on the bound): " + ("yes" if self.stationary else "NO"))
-        parts.append("Resolution: " + self.resolution)
-        parts.append("Assumptions: " + self.assumptions)
-        return "\n\n".join(parts)
+    def _extra_blocks(self) -> list:
+        """The Poisson comparison, the residual check, stationarity and what day-dated data can resolve."""
+        return [
+            self.comparison,
+            f"Time-rescaling KS test against Exp(1): D = {self.ks['statistic']:.3g}, p = {self.ks['p_value']:.3g}",
+            "Stationary (n < 1, not on the bound): " + ("yes" if self.stationary else "NO"),
+            "Resolution: " + self.resolution,
+        ]
 
     def _to_time(self, days: np.ndarray):
         if self.origin is None:
