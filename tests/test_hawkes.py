@@ -91,6 +91,7 @@ def test_piecewise_likelihood_and_gradient():
 # --------------------------------------------------------------------------- recovery
 
 
+@pytest.mark.slow
 def test_recovers_parameters_within_two_standard_errors():
     """30 seeds of about 490 events (mu 0.5/day, n 0.5, beta 1/day, 500 days, exact times).
 
