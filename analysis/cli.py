@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {validate,report,docs,import-acled}``.
+"""Command line: ``python -m analysis {validate,report,readme,compare,docs,import-acled}``.
 
 Exit codes: 0 ok, 1 invalid data, 2 usage error. A data error prints the
 problems, never a traceback. Only this module configures logging output.
