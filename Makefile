@@ -7,12 +7,13 @@ PY := $(VENV)/bin/python
 DATA := $(wildcard data/*.csv) data/periods.toml
 SRC := $(shell find analysis -name '*.py' -o -name '*.mplstyle' -o -name '*.html')
 
-.PHONY: help report test validate lint docs clean
+.PHONY: help report test test-fast validate lint format-check docs clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_.\/-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-.venv: pyproject.toml ## Create the virtual environment and install the package (re-run when pyproject.toml changes)
+# analysis/__init__.py holds the version, which the installed metadata copies.
+.venv: pyproject.toml analysis/__init__.py ## Create the virtual environment and install the package (re-run when pyproject.toml or the version changes)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,scale]'
@@ -24,8 +25,11 @@ report: reports/index.html ## Rebuild reports/ from data/ (only when data/ or an
 reports/index.html: $(DATA) $(SRC) $(VENV)
 	$(PY) -m analysis report --out reports
 
-test: $(VENV) ## Run the test suite
+test: $(VENV) ## Run the whole test suite and every docstring example in analysis/
 	$(PY) -m pytest -q
+
+test-fast: $(VENV) ## Run the tests and examples, leaving out those marked slow
+	$(PY) -m pytest -q -m "not slow"
 
 validate: $(VENV) ## Validate every data file; write reports/excluded_rows.csv
 	$(PY) -m analysis validate --excluded reports/excluded_rows.csv
@@ -36,7 +40,10 @@ docs/data_dictionary.md data/datapackage.json &: analysis/schema.py analysis/dat
 	$(PY) -m analysis docs
 
 lint: $(VENV) ## Check style with ruff
-	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff check analysis tests benchmarks conftest.py
+
+format-check: $(VENV) ## Check formatting with ruff format --check (not yet part of lint)
+	$(PY) -m ruff format --check analysis tests benchmarks conftest.py
 
 clean: ## Remove built reports and caches (never touches data/)
 	rm -rf reports/figures reports/tables reports/index.html reports/summary.md reports/excluded_rows.csv

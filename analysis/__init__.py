@@ -1,106 +1,127 @@
 """analysis: attack rates on US and coalition forces, compared across periods.
 
+Every public name is imported on first use (PEP 562), so ``import analysis``
+and ``python -m analysis --help`` stay fast: pandas, statsmodels and
+matplotlib load only when a function that needs them is first touched.
+
 Examples
 --------
+>>> import analysis
+>>> "compare_periods" in analysis.__all__
+True
+>>> analysis.compare_periods.__module__  # imported now, on first use
+'analysis.models.rates'
 >>> from analysis import load_incidents, load_periods, compare_periods  # doctest: +SKIP
 >>> compare_periods(load_incidents(), load_periods(), reference="calm").table  # doctest: +SKIP
 """
 
-import logging
+from __future__ import annotations
 
+import importlib
+import logging
+import sys
+import types
+
+#: The package version: the only place the number is written (pyproject.toml reads it from here).
 __version__ = "0.1.0"
 
-from analysis.acled import acled_locations, from_acled  # noqa: E402
-from analysis.counts import DEFAULT_CONFIRMATION, daily_counts, select_incidents  # noqa: E402
-from analysis.coverage import coverage  # noqa: E402
-from analysis.data import (  # noqa: E402
-    DataQualityWarning,
-    DataValidationError,
-    count_by_day_streaming,
-    load_context_events,
-    load_incidents,
-    load_locations,
-    load_periods,
-    load_sources,
-    load_tallies,
-    save_csv,
-)
-from analysis.models.changepoint import (  # noqa: E402
-    ChangepointResult,
-    changepoint_penalty_path,
-    detect_changepoints,
-    plot_penalty_path,
-)
-from analysis.models.exact import garwood_interval, rate_ratio_exact  # noqa: E402
-from analysis.models.hawkes import HawkesResult, fit_hawkes, simulate_hawkes  # noqa: E402
-from analysis.models.its import ITSResult, interrupted_time_series  # noqa: E402
-from analysis.models.rates import (  # noqa: E402
-    PeriodComparison,
-    compare_periods,
-    rates_from_tallies,
-    tally_increments,
-)
-from analysis.models.selfexcite import SelfExcitationResult, fit_self_excitation  # noqa: E402
-from analysis.models.triggers import TriggerResult, trigger_windows  # noqa: E402
-from analysis.periods import Period  # noqa: E402
-from analysis.plots import (  # noqa: E402
-    plot_by_month,
-    plot_coverage,
-    plot_its,
-    plot_period_rates,
-    plot_rate_ratios,
-    plot_sites,
-    plot_timeline,
-)
-from analysis.safety import neutralise_formulas  # noqa: E402
-from analysis.tables import write_table  # noqa: E402
+# Public name -> the module that defines it. Imported on first access by __getattr__.
+_EXPORTS: dict[str, str] = {
+    # data loading and validation
+    "DataQualityWarning": "analysis.errors",
+    "DataValidationError": "analysis.errors",
+    "count_by_day_streaming": "analysis.data",
+    "load_context_events": "analysis.data",
+    "load_incidents": "analysis.data",
+    "load_locations": "analysis.data",
+    "load_periods": "analysis.data",
+    "load_tallies": "analysis.data",
+    "load_sources": "analysis.data",
+    "load_config": "analysis.config",
+    "save_csv": "analysis.data",
+    "acled_locations": "analysis.acled",
+    "from_acled": "analysis.acled",
+    "neutralise_formulas": "analysis.safety",
+    # counting
+    "DEFAULT_CONFIRMATION": "analysis.counts",
+    "daily_counts": "analysis.counts",
+    "select_incidents": "analysis.counts",
+    "attacks_by_site": "analysis.counts",
+    "Scope": "analysis.scope",
+    "SCOPES": "analysis.scope",
+    "get_scope": "analysis.scope",
+    "scope_funnel": "analysis.scope",
+    "StatisticalWarning": "analysis.errors",
+    "ArgumentError": "analysis.errors",
+    "coverage": "analysis.coverage",
+    "Period": "analysis.periods",
+    # models
+    "ChangepointResult": "analysis.models.changepoint",
+    "changepoint_penalty_path": "analysis.models.changepoint",
+    "detect_changepoints": "analysis.models.changepoint",
+    "plot_penalty_path": "analysis.models.changepoint",
+    "garwood_interval": "analysis.models.exact",
+    "rate_ratio_exact": "analysis.models.exact",
+    "HawkesResult": "analysis.models.hawkes",
+    "fit_hawkes": "analysis.models.hawkes",
+    "simulate_hawkes": "analysis.models.hawkes",
+    "ITSResult": "analysis.models.its",
+    "interrupted_time_series": "analysis.models.its",
+    "PeriodComparison": "analysis.models.rates",
+    "compare_periods": "analysis.models.rates",
+    "rates_from_tallies": "analysis.models.rates",
+    "tally_increments": "analysis.models.rates",
+    "Headline": "analysis.headline",
+    "compute_headline": "analysis.headline",
+    "rate_interval": "analysis.models.intervals",
+    "rate_ratio_interval": "analysis.models.intervals",
+    "SelfExcitationResult": "analysis.models.selfexcite",
+    "fit_self_excitation": "analysis.models.selfexcite",
+    "TriggerResult": "analysis.models.triggers",
+    "trigger_windows": "analysis.models.triggers",
+    # outputs
+    "plot_by_month": "analysis.plots",
+    "plot_coverage": "analysis.plots",
+    "plot_its": "analysis.plots",
+    "plot_period_rates": "analysis.plots",
+    "plot_rate_ratios": "analysis.plots",
+    "plot_sites": "analysis.plots",
+    "plot_timeline": "analysis.plots",
+    "write_table": "analysis.tables",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    """Import the module that defines ``name`` on first access and cache the value here."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Package(types.ModuleType):
+    """The package module, keeping ``analysis.coverage`` the function.
+
+    Importing a submodule binds it on its package under its own name; where a
+    public function shares its module's name (``analysis.coverage``), the
+    function stays bound, as it was when this file imported everything eagerly.
+    """
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
-
-__all__ = [
-    "ChangepointResult",
-    "DEFAULT_CONFIRMATION",
-    "DataQualityWarning",
-    "DataValidationError",
-    "HawkesResult",
-    "ITSResult",
-    "Period",
-    "PeriodComparison",
-    "SelfExcitationResult",
-    "TriggerResult",
-    "acled_locations",
-    "changepoint_penalty_path",
-    "compare_periods",
-    "count_by_day_streaming",
-    "coverage",
-    "daily_counts",
-    "detect_changepoints",
-    "fit_hawkes",
-    "fit_self_excitation",
-    "from_acled",
-    "garwood_interval",
-    "interrupted_time_series",
-    "load_context_events",
-    "load_incidents",
-    "load_locations",
-    "load_periods",
-    "load_sources",
-    "load_tallies",
-    "neutralise_formulas",
-    "plot_by_month",
-    "plot_coverage",
-    "plot_its",
-    "plot_penalty_path",
-    "plot_period_rates",
-    "plot_rate_ratios",
-    "plot_sites",
-    "plot_timeline",
-    "rate_ratio_exact",
-    "rates_from_tallies",
-    "save_csv",
-    "select_incidents",
-    "simulate_hawkes",
-    "tally_increments",
-    "trigger_windows",
-    "write_table",
-]

@@ -1,7 +1,11 @@
-"""Command line: ``python -m analysis {validate,report,docs,import-acled}``.
+"""Command line: ``python -m analysis {validate,report,readme,compare,docs,import-acled}``.
 
 Exit codes: 0 ok, 1 invalid data, 2 usage error. A data error prints the
 problems, never a traceback. Only this module configures logging output.
+
+Only the standard library is imported at the top, so ``--help`` and
+``--version`` answer without loading pandas, pandera, statsmodels or
+matplotlib; each command imports what it needs inside its function.
 """
 
 from __future__ import annotations
@@ -12,12 +16,8 @@ import sys
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
-from analysis.data import DataValidationError, data_dir, load_periods, read_validated
-from analysis.data.loaders import gazetteer_check
-from analysis.data.provenance import provenance_failures, sources_beside
-from analysis.schema import SCHEMAS
+from analysis import __version__
+from analysis.errors import DataValidationError
 
 log = logging.getLogger("analysis")
 
@@ -25,6 +25,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _kind_of(path: Path, kind: str | None) -> str:
+    from analysis.schema import SCHEMAS
+
     if kind:
         return kind
     stem = path.stem
@@ -38,6 +40,15 @@ def _kind_of(path: Path, kind: str | None) -> str:
 
 
 def _validate(args) -> int:
+    import pandas as pd
+
+    from analysis.data import data_dir, load_periods, read_validated
+    from analysis.data.loaders import gazetteer_check
+    from analysis.data.provenance import sources_beside
+    from analysis.schema import SCHEMAS
+
+    if args.kind and args.kind not in SCHEMAS:
+        raise SystemExit(f"--kind must be one of {sorted(SCHEMAS)}, not {args.kind!r}")
     paths = [Path(p) for p in args.paths] or [data_dir() / f"{k}.csv" for k in SCHEMAS] + [
         data_dir() / "periods.toml"
     ]
@@ -92,6 +103,10 @@ def _validate(args) -> int:
 
 def _check_provenance(path: Path, excluded_frames: list) -> bool:
     """The rules between an incidents file and the sources.csv beside it; True when one fails."""
+    import pandas as pd
+
+    from analysis.data.provenance import provenance_failures, sources_beside
+
     problems = provenance_failures(path)
     sources = sources_beside(path)
     if problems.empty:
@@ -200,11 +215,14 @@ def _compare(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    parser.add_argument("-V", "--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="validate data files (default: every file in data/)")
     p.add_argument("paths", nargs="*", help="CSV files or periods.toml")
-    p.add_argument("--kind", choices=sorted(SCHEMAS), help="schema to apply to every path")
+    p.add_argument(
+        "--kind", help="schema to apply to every path, named like a file in data/ (incidents, tallies, ...)"
+    )
     p.add_argument("--excluded", help="write the excluded rows with their reasons to this CSV")
     p.set_defaults(func=_validate)
 

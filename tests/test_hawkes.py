@@ -163,6 +163,7 @@ def test_estimates_equal_the_lbfgs_reference(case):
 # --------------------------------------------------------------------------- recovery
 
 
+@pytest.mark.slow
 def test_recovers_parameters_within_two_standard_errors():
     """30 seeds of about 490 events (mu 0.5/day, n 0.5, beta 1/day, 500 days, exact times).
 

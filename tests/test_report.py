@@ -9,6 +9,9 @@ from analysis.report import FIGURES, TABLES, build_report
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Two full report builds (about a minute or more): `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
