@@ -46,6 +46,6 @@ format-check: $(VENV) ## Check formatting with ruff format --check (not yet part
 	$(PY) -m ruff format --check analysis tests benchmarks conftest.py
 
 clean: ## Remove built reports and caches (never touches data/)
-	rm -rf reports/figures reports/tables reports/index.html reports/summary.md reports/excluded_rows.csv
+	rm -rf reports/figures reports/tables reports/index.html reports/summary.md reports/excluded_rows.csv reports/.cache
 	rm -rf .pytest_cache .ruff_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

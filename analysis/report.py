@@ -13,8 +13,13 @@ PosixPath('reports/index.html')
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
+import pickle
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +51,7 @@ from analysis.scope import get_scope, scope_funnel
 from analysis.sections import FIGURE_CAPTIONS, compose_page, figure_credit
 from analysis.tables import format_table, write_table
 
-__all__ = ["FIGURES", "TABLES", "Inputs", "build_report", "fit_all", "load_inputs"]
+__all__ = ["FIGURES", "TABLES", "Inputs", "build_report", "cached_fit", "draw_figures", "fit_all", "load_inputs"]
 
 #: Figures the report writes (stem -> what it shows); each as .svg and .png.
 FIGURES = {stem: caption for stem, (caption, _) in FIGURE_CAPTIONS.items() if stem != "hawkes"}
@@ -178,18 +183,71 @@ def _drawings(inp: Inputs, r: dict) -> dict[str, Callable]:
     }
 
 
-def draw_figures(inp: Inputs, r: dict, folder: Path) -> None:
-    """Draw and save every figure, each with a credit line naming only the sources it uses."""
-    through = f"{inp.config.data_through:%-d %B %Y}"
-    for stem, draw in _drawings(inp, r).items():
-        with plots.style():
-            fig, ax = plt.subplots(figsize=_SIZES.get(stem, (8, 4.5)))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            draw(ax)
-        plots.add_source_line(ax, figure_credit(stem, through))
-        plots.save_figure(fig, folder / stem)
-        plt.close(fig)
+_JOB: tuple | None = None
+
+
+def _draw_one(stem: str) -> str:
+    """Draw one figure of the job set up by :func:`draw_figures` (run in a worker or in-process)."""
+    inp, r, folder = _JOB
+    with plots.style():
+        fig, ax = plt.subplots(figsize=_SIZES.get(stem, (8, 4.5)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _drawings(inp, r)[stem](ax)
+    plots.add_source_line(ax, figure_credit(stem, f"{inp.config.data_through:%-d %B %Y}"))
+    plots.save_figure(fig, folder / stem)
+    plt.close(fig)
+    return stem
+
+
+def draw_figures(inp: Inputs, r: dict, folder: Path, workers: int | None = None) -> None:
+    """Draw and save every figure, each with a credit line naming only the sources it uses.
+
+    Figures do not depend on each other, so they are drawn by forked worker
+    processes (one per core) where the platform forks; each file is the same
+    as when drawn in-process.
+    """
+    global _JOB
+    _JOB = (inp, r, folder)
+    workers = workers or min(len(FIGURES), os.cpu_count() or 1)
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                list(pool.map(_draw_one, FIGURES))
+        else:
+            for stem in FIGURES:
+                _draw_one(stem)
+    finally:
+        _JOB = None
+
+
+def _fingerprint(data: Path) -> str:
+    """sha256 of every data file and every source file of the package: what the fitted models depend on."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    files = sorted(Path(data).glob("*.csv")) + sorted(Path(data).glob("*.toml")) + sorted(package.rglob("*.py"))
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_fit(inp: Inputs, cache: Path | None) -> dict:
+    """:func:`fit_all`, reused from ``cache`` when neither the data nor the code changed since it was saved."""
+    if cache is None:
+        return fit_all(inp)
+    path = cache / f"fit-{_fingerprint(inp.data)[:32]}.pkl"
+    if path.exists():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    results = fit_all(inp)
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.glob("fit-*.pkl"):
+        old.unlink()
+    with path.open("wb") as handle:
+        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return results
 
 
 def render(page: dict, out: Path) -> Path:
@@ -212,7 +270,7 @@ def write_summary(page: dict, frames: dict, out: Path) -> None:
 
 
 def build_report(out: str | Path = "reports", data: str | Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> Path:
+                 progress: Callable[[str], None] | None = None, cache: bool = True) -> Path:
     """Rebuild every figure and table under ``out`` and return the path of ``index.html``.
 
     Parameters
@@ -223,13 +281,17 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
         Data folder; default :func:`analysis.data.data_dir`.
     progress : callable, optional
         Called with one line per stage (the CLI passes ``print``).
+    cache : bool
+        Reuse the fitted models from ``out/.cache`` when the data files and the
+        package's code are byte-identical to the last build (keyed by their
+        sha256); the outputs are the same either way.
     """
     say = progress or (lambda _msg: None)
     out = Path(out)
     say("load: validating data files")
     inputs = load_inputs(Path(data) if data else data_dir())
     say("models: headline, rates, tallies, ITS, changepoints, self-excitation, trigger windows")
-    results = fit_all(inputs)
+    results = cached_fit(inputs, out / ".cache" if cache else None)
     frames = report_tables(inputs, results)
     say(f"tables: writing {len(frames)} tables to {out / 'tables'}")
     for stem, frame in frames.items():

@@ -74,7 +74,7 @@ def test_every_valid_row_kept_every_bad_row_reported(data_folder, summary):
     for row in excluded.itertuples():
         column, value, fragment = bad[row.event_id]
         assert row.line == lines[row.event_id]
-        assert row.reason.startswith(f"{column}: ") and fragment in row.reason
+        assert row.reason.startswith(f"{column} {value!r}: ") and fragment in row.reason
     with pytest.raises(DataValidationError) as info:
         load_incidents(path)
     failures = info.value.failures

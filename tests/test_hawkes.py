@@ -343,3 +343,10 @@ def test_incident_table_is_counted_in_scope():
         fit = fit_hawkes(inc, end="2024-01-31", n_jitter=2)
         everything = fit_hawkes(inc, end="2024-01-31", n_jitter=2, scope="with_claims")
     assert len(fit.events) == 3 and len(everything.events) == 6
+
+
+def test_empty_input_names_the_argument():
+    import analysis
+
+    with pytest.raises(ValueError, match="event_times='no events' is not allowed"):
+        analysis.fit_hawkes(analysis.load_incidents().iloc[:0])

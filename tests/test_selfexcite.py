@@ -167,3 +167,11 @@ def test_caveats_are_warnings_and_bad_arguments_raise():
         fit_self_excitation(short, excite="sites")
     with pytest.raises(ArgumentError, match="data="):
         fit_self_excitation(short.iloc[::2])
+
+
+def test_empty_selection_says_what_is_missing():
+    import analysis
+
+    inc = analysis.load_incidents()
+    with pytest.raises(ValueError, match="data='0 events' is not allowed; allowed: at least two events"):
+        fit_self_excitation(inc.iloc[:0], n_boot=0)

@@ -210,6 +210,8 @@ def _daily_series(data, scope) -> pd.Series:
         from analysis.counts import daily_counts
         from analysis.scope import get_scope
 
+        if data.empty and "coverage" not in data.attrs:
+            raise ArgumentError("data", "no incidents", "incidents with at least one row, or daily counts")
         start, end = data_coverage(data)
         rows = get_scope(scope).select(data)
         warn_coarse_dated(rows)
@@ -619,6 +621,8 @@ def fit_self_excitation(
     if n_boot < 0:
         raise ArgumentError("n_boot", n_boot, "0 (no test) or a positive number of draws")
     series = _daily_series(data, scope)
+    if series.sum() < 2:
+        raise ArgumentError("data", f"{series.sum():g} events", "at least two events after the scope is applied")
     y = series.to_numpy(dtype=float)
     labels, names = _period_labels(series.index, background)
     Z, columns, fixed = _background_design(labels, names, y, smooth_days)
