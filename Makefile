@@ -36,7 +36,7 @@ docs/data_dictionary.md data/datapackage.json &: analysis/schema.py analysis/dat
 	$(PY) -m analysis docs
 
 lab: $(VENV) ## Open JupyterLab from the project's environment, in notebooks/
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 lint: $(VENV) ## Check style with ruff
 	$(PY) -m ruff check analysis tests benchmarks
