@@ -13,6 +13,7 @@ datetime.date(2026, 3, 18)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tomllib
@@ -24,6 +25,20 @@ import pandas as pd
 from analysis.periods import PeriodError
 
 __all__ = ["Config", "data_coverage", "load_config"]
+
+
+#: Report settings used when ``[report]`` leaves one out.
+REPORT_DEFAULTS = {
+    "its_at": [dt.date(2021, 7, 26), dt.date(2023, 10, 17), dt.date(2024, 2, 5)],
+    "its_freq": "MS",
+    "changepoint_penalty": "mbic",
+    "changepoint_min_days": 14,
+    "changepoint_boot": 99,
+    "trigger_window_days": 7,
+    "selfexcite_max_lag": 14,
+    "selfexcite_boot": 199,
+    "seed": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,10 @@ class Config:
         The ``scope`` value of tallies compared with the incident list.
     split_reference_at : datetime.date or None
         Where the reference period is split for the regime sensitivity.
+    period_words, reference_words : str
+        How the two periods are named in sentences.
+    report : dict
+        Model settings the report uses (``[report]``; see :data:`REPORT_DEFAULTS`).
     """
 
     coverage_start: dt.date
@@ -54,6 +73,7 @@ class Config:
     split_reference_at: dt.date | None = None
     period_words: str = "surge"
     reference_words: str = "calm"
+    report: dict = dataclasses.field(default_factory=dict)
 
 
 def _date(doc: dict, section: str, key: str, path: Path, required: bool = True) -> dt.date | None:
@@ -94,6 +114,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         split_reference_at=_date(doc, "sensitivity", "split_reference_at", path, required=False),
         period_words=str(head.get("period_words", head.get("period", "surge"))),
         reference_words=str(head.get("reference_words", head.get("reference", "calm"))),
+        report={**REPORT_DEFAULTS, **doc.get("report", {})},
     )
     if cfg.coverage_start > cfg.data_through:
         raise PeriodError(f"{path}: [coverage] start {cfg.coverage_start} is after through {cfg.data_through}")

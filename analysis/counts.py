@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.errors import ArgumentError
 from analysis.scope import Scope, get_scope
 
-__all__ = ["DEFAULT_CONFIRMATION", "daily_counts", "select_incidents"]
+__all__ = ["DEFAULT_CONFIRMATION", "attacks_by_site", "coarse_dated", "daily_counts", "select_incidents"]
 
 #: Analyses count official and media-confirmed attacks; claims are a sensitivity.
 DEFAULT_CONFIRMATION: tuple[str, ...] = ("official", "media")
@@ -170,3 +170,30 @@ def daily_counts(
         out = daily.resample(rule).sum()
     out.index.name = "date"
     return out.astype(daily.dtypes.iloc[0])
+
+
+def attacks_by_site(incidents: pd.DataFrame, scope: Scope | str | None = None) -> pd.DataFrame:
+    """Counted attacks per site, most attacked first.
+
+    Examples
+    --------
+    >>> attacks_by_site(load_incidents()).head(3)  # doctest: +SKIP
+    """
+    return (get_scope(scope).select(incidents)
+            .groupby(["location", "country"]).size().rename("attacks").reset_index()
+            .sort_values(["attacks", "location"], ascending=[False, True], ignore_index=True))
+
+
+def coarse_dated(rows: pd.DataFrame) -> int:
+    """How many rows are dated only to a week or month (``time_precision`` 2 or 3).
+
+    Day models leave them out (their day is unknown) and say how many.
+
+    Examples
+    --------
+    >>> coarse_dated(pd.DataFrame({"time_precision": [1, 2, 3, 1]}))
+    2
+    """
+    if "time_precision" not in rows:
+        return 0
+    return int((rows["time_precision"].astype("int64") > 1).sum())

@@ -11,7 +11,8 @@ reference period's rate the headline period ran. It is answered
    second view.
 
 Sensitivities: the reference split at its regime change (chosen after looking
-at the data), claim-only rows counted, week/month-dated rows left out.
+at the data), claim-only rows counted, week/month-dated rows left out
+(``day_dated_only``).
 
 Every sentence the report and README print about the headline comes from
 :meth:`Headline.sentences`, so prose cannot drift from the numbers.
@@ -160,6 +161,8 @@ def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, periods: li
                                        primary=head),
         "with_claims": compare_periods(incidents, pair, reference=ref, scope=get_scope(c.scope, confirmation=None),
                                        alpha=alpha, primary=head),
+        "day_dated_only": compare_periods(incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head,
+                                          precision="exclude"),
     }
     rows = [_row(comp, head, ref, view, "pre-specified" if view == "incidents" else "sensitivity")
             for view, comp in comps.items()]

@@ -19,8 +19,12 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["Period", "PeriodError", "read_periods", "check_periods"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Period", "PeriodError", "check_periods", "nearest_boundaries", "periods_table", "read_periods"]
 
 
 class PeriodError(ValueError):
@@ -180,3 +184,39 @@ def _line_of(text: str, name) -> int | None:
         if re.match(rf"""\s*name\s*=\s*["']{re.escape(str(name))}["']""", line):
             return number
     return None
+
+
+def periods_table(periods: Iterable[Period]) -> pd.DataFrame:
+    """Period definitions as a table: name, label, dates, days, rationale, source, from_record.
+
+    Examples
+    --------
+    >>> periods_table([Period("a", "A", "2024-01-01", "2024-01-31")])["days"].tolist()
+    [31]
+    """
+    import pandas as pd
+
+    return pd.DataFrame(
+        [{"period": p.name, "label": p.label, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end),
+          "days": p.days, "from_record": p.from_record, "rationale": p.rationale, "source_url": p.source_url}
+         for p in periods]
+    )
+
+
+def nearest_boundaries(dates: Iterable, periods: Iterable[Period]) -> pd.DataFrame:
+    """Each date against the nearest period start: which period, how many days apart.
+
+    Examples
+    --------
+    >>> nearest_boundaries(["2024-01-03"], [Period("a", "A", "2024-01-01", "2024-01-31")])["days_apart"].tolist()
+    [2]
+    """
+    import pandas as pd
+
+    starts = pd.Series([pd.Timestamp(p.start) for p in periods], index=[p.name for p in periods])
+    rows = []
+    for d in pd.to_datetime(list(dates)):
+        i = (starts - d).abs().argmin()
+        rows.append({"detected": d, "nearest_boundary": starts.iloc[i], "period_starting": starts.index[i],
+                     "days_apart": (d - starts.iloc[i]).days})
+    return pd.DataFrame(rows, columns=["detected", "nearest_boundary", "period_starting", "days_apart"])

@@ -60,6 +60,9 @@ def human(value) -> str:
     return HUMAN.get(value, str(value).replace("_", " "))
 
 
+_CATEGORY_WORDS = {"us_strike": "US strike", "escalation": "escalation", "policy": "policy change",
+                   "regional": "regional event", "anniversary": "anniversary"}
+
 _SHADES = ["#eaf2f8", "#fdedec", "#f4f6f6", "#fef5e7", "#e9f7ef", "#f5eef8"]
 
 
@@ -109,7 +112,7 @@ def _shade_periods(ax, periods, label=True):
         ax.axvspan(pd.Timestamp(p.start), pd.Timestamp(p.end) + pd.Timedelta(days=1),
                    color=_SHADES[i % len(_SHADES)], zorder=0, lw=0)
         if label:
-            ax.text(pd.Timestamp(p.start), 1.0, p.name, transform=ax.get_xaxis_transform(),
+            ax.text(pd.Timestamp(p.start), 1.0, p.label, transform=ax.get_xaxis_transform(),
                     fontsize=6, rotation=90, va="top", ha="left", color="#555555")
 
 
@@ -129,14 +132,32 @@ def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: s
         ax.bar(counts.index, counts.to_numpy(), width=width, align="edge", color="#1b4f72", lw=0)
         if context_events is not None and len(context_events):
             ev = context_events[context_events["category"].isin(categories)] if categories else context_events
-            for d in ev["event_date"]:
-                ax.axvline(d, color="#c0392b", lw=0.4, alpha=0.35, zorder=1)
+            colors = {"us_strike": "#c0392b", "escalation": "#d68910", "policy": "#7d3c98", "regional": "#17a589"}
+            for category, grp in ev.groupby("category", sort=True):
+                for i, d in enumerate(grp["event_date"]):
+                    ax.axvline(d, color=colors.get(category, "#555555"), lw=0.6, alpha=0.6, zorder=1,
+                               label=_CATEGORY_WORDS.get(category, category) if i == 0 else None)
+            ax.legend(loc="upper left", title="marked")
         ax.set_ylabel({"W": "attacks per week", "D": "attacks per day", "MS": "attacks per month"}.get(freq, "attacks"))
         ax.set_title("Attacks on US and coalition forces")
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.set_xlim(counts.index.min(), counts.index.max() + pd.Timedelta(days=7))
     return ax
+
+
+def _mark_part_month(ax, incidents, months: pd.DatetimeIndex, heights: np.ndarray) -> None:
+    """Hatch the last month when the data end before it does, and say how many days it holds."""
+    covered = incidents.attrs.get("coverage") if hasattr(incidents, "attrs") else None
+    if covered is None or not len(months):
+        return
+    end = pd.Timestamp(covered[1])
+    last = months[-1]
+    if end < last + pd.offsets.MonthEnd(0):
+        ax.bar([last], [max(heights[-1], 0.5)], width=26, align="edge", fill=False, hatch="///",
+               edgecolor="#555555", lw=0.5)
+        ax.annotate(f"{last:%b %Y}: {end.day} of {last.days_in_month} days", (last, max(heights[-1], 0.5)),
+                    textcoords="offset points", xytext=(-4, 4), ha="right", fontsize=7, color="#555555")
 
 
 def plot_by_month(incidents, by: str = "country", ax=None, scope=None):
@@ -149,6 +170,7 @@ def plot_by_month(incidents, by: str = "country", ax=None, scope=None):
         for col in counts.columns:
             ax.bar(counts.index, counts[col].to_numpy(), width=26, bottom=bottom, align="edge", label=col, lw=0)
             bottom += counts[col].to_numpy()
+        _mark_part_month(ax, incidents, counts.index, bottom)
         ax.set_ylabel("attacks per month")
         ax.set_title(f"Monthly attacks by {by.replace('_', ' ')}")
         ax.legend(ncols=min(4, len(counts.columns)), loc="upper left")
@@ -319,7 +341,7 @@ def plot_headline(headline, ax=None):
     names = {"incidents": "incident list, bases (pre-specified)", "tallies_constant": "official tallies, even spread",
              "tallies_shape": "official tallies, spread as the list", "all_attacks": "incident list, all attacks",
              "with_claims": "bases, claims counted", "early_reference": "against the early calm",
-             "late_reference": "against the late calm"}
+             "late_reference": "against the late calm", "day_dated_only": "rows dated to the day only"}
     t = headline.table
     with style():
         ax = styled_axes(ax, figsize=(8, 0.8 + 0.4 * len(t)))

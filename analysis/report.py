@@ -1,4 +1,9 @@
-"""Build reports/ from data/: wiring only, the work is done in the modules.
+"""Build reports/ from data/: wiring only.
+
+``build_report`` reads load -> count -> fit -> tables -> figures -> render.
+What the report shows (periods, reference, interruptions, scope, model
+settings) comes from ``data/config.toml`` and ``data/periods.toml``; what it
+says comes from :mod:`analysis.sections`, worded from the results.
 
 Examples
 --------
@@ -8,10 +13,9 @@ PosixPath('reports/index.html')
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from collections.abc import Callable
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -19,8 +23,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import __version__, plots
-from analysis.config import load_config
-from analysis.counts import daily_counts
+from analysis.config import Config, data_coverage, load_config
+from analysis.counts import attacks_by_site, coarse_dated, daily_counts
 from analysis.coverage import coverage
 from analysis.data import (
     data_dir,
@@ -31,59 +35,178 @@ from analysis.data import (
     load_tallies,
 )
 from analysis.headline import compute_headline, coverage_sentence
+from analysis.manifest import manifest
 from analysis.models.changepoint import detect_changepoints
-from analysis.models.hawkes import fit_hawkes
-from analysis.models.its import ASSUMPTIONS as ITS_ASSUMPTIONS
 from analysis.models.its import interrupted_time_series
-from analysis.models.rates import ASSUMPTIONS as RATE_ASSUMPTIONS
 from analysis.models.rates import compare_periods, rates_from_tallies
+from analysis.models.selfexcite import fit_self_excitation
 from analysis.models.triggers import trigger_windows
+from analysis.periods import Period, nearest_boundaries, periods_table
 from analysis.scope import get_scope, scope_funnel
+from analysis.sections import FIGURE_CAPTIONS, compose_page, figure_credit
 from analysis.tables import format_table, write_table
 
-__all__ = ["FIGURES", "TABLES", "build_report"]
+__all__ = ["FIGURES", "TABLES", "Inputs", "build_report", "fit_all", "load_inputs"]
 
 #: Figures the report writes (stem -> what it shows); each as .svg and .png.
-FIGURES = {
-    "headline": "the headline rate ratio in every view",
-    "timeline_weekly": "weekly attacks, named periods shaded, US strikes and escalations marked",
-    "monthly_by_country": "monthly attacks stacked by country",
-    "monthly_by_weapon": "monthly attacks stacked by weapon",
-    "rates_by_period": "attacks per 30 days by period with exact intervals, incidents and tallies",
-    "rate_ratios": "forest plot of rate ratios against the calm, incidents and tallies",
-    "coverage_surge": "cumulative incidents in our list against the official tallies, surge window",
-    "its_monthly": "interrupted time series of monthly counts with counterfactual band",
-    "sites_map": "sites on a lat/lon frame, points sized by attacks",
-    "changepoints": "daily counts with the detected segments, their rates and the date intervals",
-    "hawkes": "fitted Hawkes intensity over time with the per-period background",
-    "triggers": "attack rate in the 7 days after each US strike against the 28 days before",
-}
+FIGURES = {stem: caption for stem, (caption, _) in FIGURE_CAPTIONS.items() if stem != "hawkes"}
 #: Tables the report writes (stem -> what it shows); each as .csv, .md and .tex.
 TABLES = {
     "headline": "the pre-specified ratio in every view: incident list, tallies, all attacks, sensitivities",
     "scope_funnel": "why the file's rows become the counted attacks: each rule of the counting scope",
-    "rates_all_attacks": "rates and rate ratios counting every attack (convoys and diplomatic sites included)",
     "rates_incidents": "rates and rate ratios by period from the incident list",
     "rates_tallies": "rates and rate ratios by period from the official tallies",
+    "rates_all_attacks": "rates and rate ratios counting every attack (convoys and diplomatic sites included)",
     "rates_with_claims": "sensitivity: rates counting claim-only rows too",
-    "rate_ratios": "rate ratios against the calm, incidents and tallies side by side",
-    "its": "interrupted time series level changes",
-    "coverage": "each tally against our rows in the same window",
+    "its": "interrupted time series level changes, aligned to the day of each interruption",
+    "coverage": "each tally against our rows in the same window and scope",
     "attacks_by_site": "attacks per site",
     "periods": "period definitions with rationale and source",
-    "changepoints": "detected changepoints: date, 95% date interval, nominal rate ratio",
-    "changepoint_segments": "segments between changepoints with exact rate intervals",
-    "changepoints_vs_periods": "each detected date against the nearest named period boundary",
-    "hawkes": "Hawkes fit: background per period, branching ratio, decay, half-life, AIC",
-    "triggers": "trigger windows after US strikes, pooled exact rate ratio, permutation p-value",
+    "changepoints": "changepoints found in the daily counts, with date intervals",
+    "changepoint_segments": "segments between changepoints with their rates",
+    "changepoints_vs_periods": "each changepoint against the nearest named period boundary",
+    "self_excitation": "self-excitation on days: branching ratio, mean lag, background per period",
+    "triggers": "each US strike's week against the period background, pooled and apart",
     "excluded_rows": "rows excluded by validation, with reasons",
     "provenance": "sha256 and row counts of the data files",
 }
-ITS_AT = ["2021-07-26", "2023-10-17", "2024-02-05"]
+_SIZES = {"timeline_weekly": (10, 4.5), "monthly_by_country": (10, 4), "monthly_by_weapon": (10, 4),
+          "sites_map": (7, 5.5), "changepoints": (10, 4.5), "self_excitation": (10, 4.5), "triggers": (8, 6)}
 
 
-def _html(frame: pd.DataFrame) -> str:
-    return format_table(frame).to_html(index=False, border=0, escape=True, na_rep="")
+@dataclass(frozen=True)
+class Inputs:
+    """Everything read from the data folder."""
+
+    incidents: pd.DataFrame
+    tallies: pd.DataFrame
+    locations: pd.DataFrame
+    context: pd.DataFrame
+    periods: list[Period]
+    config: Config
+    excluded: pd.DataFrame
+    data: Path
+
+
+def load_inputs(data: Path) -> Inputs:
+    """Load and validate every data file; invalid rows are kept aside, never dropped silently."""
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        frames = {name: loader(data / f"{name}.csv", errors="exclude") for name, loader in
+                  (("incidents", load_incidents), ("tallies", load_tallies), ("locations", load_locations),
+                   ("context_events", load_context_events))}
+    excluded = pd.concat([df.attrs["excluded"][["line", "reason"]].assign(file=f"{name}.csv")
+                          for name, df in frames.items()], ignore_index=True)[["file", "line", "reason"]]
+    return Inputs(frames["incidents"], frames["tallies"], frames["locations"], frames["context_events"],
+                  load_periods(data / "periods.toml"), load_config(data / "config.toml"), excluded, data)
+
+
+def fit_all(inp: Inputs) -> dict:
+    """Every model the report shows, each fitted once, in the configured scope."""
+    cfg, rep, inc, periods = inp.config, inp.config.report, inp.incidents, inp.periods
+    start, end = data_coverage(inc)
+    # Day models: rows dated only to a week or month are left out (their day is unknown).
+    daily = daily_counts(inc, scope=cfg.scope, start=start, end=end, precision="exclude")["events"]
+    head = compute_headline(inc, inp.tallies, periods, cfg)
+    strikes = inp.context[inp.context["category"] == "us_strike"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # caveats are worded into the report's sections instead
+        out = {
+            "scope": get_scope(cfg.scope), "counted": get_scope(cfg.scope).select(inc), "headline": head,
+            "rates": compare_periods(inc, periods, reference=cfg.reference, scope=cfg.scope),
+            "tallies": rates_from_tallies(inp.tallies, periods, reference=cfg.reference, allocation="shape",
+                                          incidents=inc, scope=cfg.scope, tally_scope=cfg.tally_scope),
+            "all_attacks": compare_periods(inc, periods, reference=cfg.reference, scope=cfg.second_scope),
+            "with_claims": compare_periods(inc, periods, reference=cfg.reference, scope="with_claims"),
+            "its": interrupted_time_series(daily, at=[pd.Timestamp(d) for d in rep["its_at"]],
+                                           freq=rep["its_freq"], slope_change=False),
+            "changepoints": detect_changepoints(daily, penalty=rep["changepoint_penalty"],
+                                                min_segment_days=rep["changepoint_min_days"],
+                                                n_boot=rep["changepoint_boot"], seed=rep["seed"]),
+            "self_excitation": fit_self_excitation(inc, background=periods, scope=cfg.scope,
+                                                   max_lag=rep["selfexcite_max_lag"],
+                                                   n_boot=rep["selfexcite_boot"], seed=rep["seed"]),
+            "triggers": trigger_windows(inc, strikes, window_days=rep["trigger_window_days"], seed=rep["seed"],
+                                        scope=cfg.scope, background=periods),
+        }
+    out["coarse_dated"] = coarse_dated(out["counted"])
+    out["coverage"] = coverage(inc, inp.tallies, scope=cfg.scope)
+    out["coverage_sentence"] = coverage_sentence(out["coverage"], head)
+    out["assumptions"] = [out[k].assumptions for k in ("rates", "its", "changepoints", "self_excitation",
+                                                        "triggers")] + [out["tallies"].assumptions]
+    return out
+
+
+def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
+    """Every table the report writes, by stem."""
+    counts = {"incidents.csv": len(inp.incidents), "tallies.csv": len(inp.tallies),
+              "locations.csv": len(inp.locations), "context_events.csv": len(inp.context),
+              "periods.toml": len(inp.periods), "config.toml": 1}
+    return {
+        "headline": r["headline"].table, "scope_funnel": scope_funnel(inp.incidents, inp.config.scope),
+        "rates_incidents": r["rates"].table, "rates_tallies": r["tallies"].table,
+        "rates_all_attacks": r["all_attacks"].table, "rates_with_claims": r["with_claims"].table,
+        "its": r["its"].table, "coverage": r["coverage"],
+        "attacks_by_site": attacks_by_site(inp.incidents, inp.config.scope), "periods": periods_table(inp.periods),
+        "changepoints": r["changepoints"].changepoints, "changepoint_segments": r["changepoints"].table,
+        "changepoints_vs_periods": nearest_boundaries(r["changepoints"].changepoints["date"], inp.periods),
+        "self_excitation": r["self_excitation"].table, "triggers": r["triggers"].table,
+        "excluded_rows": inp.excluded, "provenance": manifest(inp.data, counts),
+    }
+
+
+def _drawings(inp: Inputs, r: dict) -> dict[str, Callable]:
+    scope = inp.config.scope
+    return {
+        "headline": lambda ax: r["headline"].plot(ax=ax),
+        "rates_by_period": lambda ax: plots.plot_period_rates(r["rates"], r["tallies"], ax=ax,
+                                                              labels=["incident list", "official tallies"]),
+        "rate_ratios": lambda ax: plots.plot_rate_ratios(r["rates"], r["tallies"], ax=ax,
+                                                         labels=["incident list", "official tallies"]),
+        "coverage_surge": lambda ax: plots.plot_coverage(inp.incidents, inp.tallies, ax=ax, scope=scope),
+        "timeline_weekly": lambda ax: plots.plot_timeline(inp.incidents, inp.periods, inp.context, ax=ax,
+                                                          scope=scope),
+        "monthly_by_country": lambda ax: plots.plot_by_month(inp.incidents, "country", ax=ax, scope=scope),
+        "monthly_by_weapon": lambda ax: plots.plot_by_month(inp.incidents, "weapon", ax=ax, scope=scope),
+        "its_monthly": lambda ax: r["its"].plot(ax=ax),
+        "changepoints": lambda ax: r["changepoints"].plot(ax=ax),
+        "self_excitation": lambda ax: r["self_excitation"].plot(ax=ax),
+        "triggers": lambda ax: r["triggers"].plot(ax=ax),
+        "sites_map": lambda ax: plots.plot_sites(inp.incidents, inp.locations, ax=ax, scope=scope),
+    }
+
+
+def draw_figures(inp: Inputs, r: dict, folder: Path) -> None:
+    """Draw and save every figure, each with a credit line naming only the sources it uses."""
+    through = f"{inp.config.data_through:%-d %B %Y}"
+    for stem, draw in _drawings(inp, r).items():
+        with plots.style():
+            fig, ax = plt.subplots(figsize=_SIZES.get(stem, (8, 4.5)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            draw(ax)
+        plots.add_source_line(ax, figure_credit(stem, through))
+        plots.save_figure(fig, folder / stem)
+        plt.close(fig)
+
+
+def render(page: dict, out: Path) -> Path:
+    """Write index.html from the packaged template."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates"), autoescape=True,
+                             keep_trailing_newline=True)
+    index = out / "index.html"
+    index.write_text(env.get_template("report.html").render(page=page), encoding="utf-8")
+    return index
+
+
+def write_summary(page: dict, frames: dict, out: Path) -> None:
+    """summary.md: the headline and the main tables, for a README or pull request."""
+    md = lambda f: format_table(f).to_markdown(index=False, disable_numparse=True)  # noqa: E731
+    parts = ["# Attack rates: summary", "", *[f"- {s}" for s in page["headline"]], "",
+             "## The headline in every view", "", md(frames["headline"]), "",
+             "## Rates by period (incident list)", "", md(frames["rates_incidents"]), "",
+             "## Rates by period (official tallies)", "", md(frames["rates_tallies"]), ""]
+    (out / "summary.md").write_text("\n".join(parts), encoding="utf-8")
 
 
 def build_report(out: str | Path = "reports", data: str | Path | None = None,
@@ -100,153 +223,18 @@ def build_report(out: str | Path = "reports", data: str | Path | None = None,
         Called with one line per stage (the CLI passes ``print``).
     """
     say = progress or (lambda _msg: None)
-    data = Path(data) if data else data_dir()
     out = Path(out)
-    figs, tabs = out / "figures", out / "tables"
-
     say("load: validating data files")
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        incidents = load_incidents(data / "incidents.csv", errors="exclude")
-        tallies = load_tallies(data / "tallies.csv", errors="exclude")
-        locations = load_locations(data / "locations.csv", errors="exclude")
-        context = load_context_events(data / "context_events.csv", errors="exclude")
-    periods = load_periods(data / "periods.toml")
-    excluded = pd.concat(
-        [df.attrs["excluded"][["line", "reason"]].assign(file=name)
-         for name, df in {"incidents.csv": incidents, "tallies.csv": tallies,
-                          "locations.csv": locations, "context_events.csv": context}.items()],
-        ignore_index=True,
-    )[["file", "line", "reason"]]
-
-    say("models: headline, rates by period, tallies, ITS, coverage")
-    cfg = load_config(data / "config.toml")
-    ref_name = cfg.reference
-    head = compute_headline(incidents, tallies, periods, cfg)
-    from_inc = compare_periods(incidents, periods, reference=ref_name, scope=cfg.scope)
-    from_tal = rates_from_tallies(tallies, periods, reference=ref_name, allocation="shape", incidents=incidents,
-                                  scope=cfg.scope)
-    with_claims = compare_periods(incidents, periods, reference=ref_name, scope="with_claims")
-    all_attacks = compare_periods(incidents, periods, reference=ref_name, scope=cfg.second_scope)
-    funnel = scope_funnel(incidents, cfg.scope)
-    monthly = daily_counts(incidents, freq="MS", scope=cfg.scope)["events"]
-    its = interrupted_time_series(monthly, at=ITS_AT, slope_change=False)
-    cov = coverage(incidents, tallies, scope=cfg.scope)
-    by_site = (get_scope(cfg.scope).select(incidents)
-               .groupby(["location", "country"]).size().rename("attacks").reset_index()
-               .sort_values(["attacks", "location"], ascending=[False, True], ignore_index=True))
-    period_table = pd.DataFrame(
-        [{"period": p.name, "label": p.label, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end),
-          "days": p.days, "rationale": p.rationale, "source_url": p.source_url} for p in periods]
-    )
-    ratios = from_inc.table[["period", "events", "rate_ratio", "rr_ci_low", "rr_ci_high", "method"]].merge(
-        from_tal.table[["period", "events", "rate_ratio", "rr_ci_low", "rr_ci_high"]],
-        on="period", suffixes=("_incidents", "_tallies"),
-    )
-    provenance = pd.DataFrame(
-        [{"file": f"data/{name}", "rows": rows,
-          "sha256": hashlib.sha256((data / name).read_bytes()).hexdigest()}
-         for name, rows in [("incidents.csv", len(incidents)), ("tallies.csv", len(tallies)),
-                            ("locations.csv", len(locations)), ("context_events.csv", len(context)),
-                            ("periods.toml", len(periods))]]
-    )
-
-    say("models: changepoints, Hawkes, trigger windows")
-    counted = get_scope(cfg.scope).select(incidents)
-    changes = detect_changepoints(daily_counts(incidents, scope=cfg.scope)["events"], penalty="mbic", min_segment_days=14,
-                                  n_boot=99, seed=0)
-    boundaries = pd.Series([pd.Timestamp(p.start) for p in periods], index=[p.name for p in periods])
-    vs_periods = pd.DataFrame(
-        [{"detected": row.date, "ci_low": row.ci_low, "ci_high": row.ci_high,
-          "nearest_boundary": boundaries.iloc[(boundaries - row.date).abs().argmin()],
-          "period_starting": boundaries.index[(boundaries - row.date).abs().argmin()]}
-         for row in changes.changepoints.itertuples()]
-    )
-    if len(vs_periods):
-        vs_periods["days_apart"] = (vs_periods["detected"] - vs_periods["nearest_boundary"]).dt.days
-    hawkes = fit_hawkes(counted["event_date"], background=periods, seed=0)
-    strikes = context[context["category"] == "us_strike"]
-    triggers = trigger_windows(counted, strikes, window_days=7, baseline_days=28, seed=0)
-
-    say(f"tables: writing {len(TABLES)} tables to {tabs}")
-    frames = {
-        "headline": head.table, "scope_funnel": funnel, "rates_all_attacks": all_attacks.table,
-        "rates_incidents": from_inc.table, "rates_tallies": from_tal.table, "rates_with_claims": with_claims.table,
-        "rate_ratios": ratios, "its": its.table, "coverage": cov, "attacks_by_site": by_site,
-        "periods": period_table, "excluded_rows": excluded, "provenance": provenance,
-        "changepoints": changes.changepoints, "changepoint_segments": changes.table,
-        "changepoints_vs_periods": vs_periods, "hawkes": hawkes.table, "triggers": triggers.table,
-    }
+    inputs = load_inputs(Path(data) if data else data_dir())
+    say("models: headline, rates, tallies, ITS, changepoints, self-excitation, trigger windows")
+    results = fit_all(inputs)
+    frames = report_tables(inputs, results)
+    say(f"tables: writing {len(frames)} tables to {out / 'tables'}")
     for stem, frame in frames.items():
-        write_table(frame, tabs / stem, caption=TABLES[stem])
-
-    say(f"figures: drawing {len(FIGURES)} figures to {figs}")
-    drawings = {
-        "headline": lambda ax: head.plot(ax=ax),
-        "timeline_weekly": lambda ax: plots.plot_timeline(incidents, periods, context, ax=ax),
-        "monthly_by_country": lambda ax: plots.plot_by_month(incidents, "country", ax=ax),
-        "monthly_by_weapon": lambda ax: plots.plot_by_month(incidents, "weapon", ax=ax),
-        "rates_by_period": lambda ax: plots.plot_period_rates(from_inc, from_tal, ax=ax),
-        "rate_ratios": lambda ax: plots.plot_rate_ratios(from_inc, from_tal, ax=ax),
-        "coverage_surge": lambda ax: plots.plot_coverage(incidents, tallies, ax=ax),
-        "its_monthly": lambda ax: plots.plot_its(its, ax=ax),
-        "sites_map": lambda ax: plots.plot_sites(incidents, locations, ax=ax),
-        "changepoints": lambda ax: changes.plot(ax=ax),
-        "hawkes": lambda ax: hawkes.plot(ax=ax),
-        "triggers": lambda ax: triggers.plot(ax=ax),
-    }
-    sizes = {"timeline_weekly": (10, 4.5), "monthly_by_country": (10, 4), "monthly_by_weapon": (10, 4),
-             "sites_map": (7, 5.5), "changepoints": (10, 4.5), "hawkes": (10, 4.5)}
-    for stem, draw in drawings.items():
-        with plots.style():
-            fig, ax = plt.subplots(figsize=sizes.get(stem, (8, 4.5)))
-        draw(ax)
-        plots.add_source_line(ax)
-        plots.save_figure(fig, figs / stem)
-        plt.close(fig)
-
+        write_table(frame, out / "tables" / stem, caption=TABLES[stem])
+    say(f"figures: drawing {len(FIGURES)} figures to {out / 'figures'}")
+    draw_figures(inputs, results, out / "figures")
     say("html: writing index.html and summary.md")
-    headline = head.sentences()
-    coverage_statement = coverage_sentence(cov, head)
-    excluded_statement = (
-        f"{len(excluded)} rows were excluded by validation." if len(excluded)
-        else "0 rows were excluded by validation: every row of every data file passed the schema."
-    )
-    its_text = (
-        "Monthly counts (official and media rows), quasi-Poisson segmented regression with level changes at "
-        + ", ".join(ITS_AT) + " (the 2021 announcement, the surge, the end of the surge)."
-    )
-    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
-    template = env.from_string((resources.files("analysis") / "templates" / "report.html").read_text("utf-8"))
-    html = template.render(
-        headline=headline, coverage_statement=coverage_statement, excluded_statement=excluded_statement,
-        its_text=its_text, version=__version__, extra_sections=[
-            {"title": "Changepoints found from the data", "figures": ["changepoints"],
-             "tables": ["changepoints", "changepoints_vs_periods", "changepoint_segments"],
-             "text": f"{changes!r}. Exact Poisson segmentation (PELT, MBIC penalty, segments of at least 14 days) "
-                     "of daily counts. Date intervals assume one change between neighbours; segment rate "
-                     "ratios are nominal only, because the dates were chosen from the same data."},
-            {"title": "Do attacks beget attacks? (Hawkes process)", "figures": ["hawkes"], "tables": ["hawkes"],
-             "text": f"{hawkes!r}. Self-exciting process with an exponential kernel on top of a background "
-                     "rate per named period, so the surge itself is not read as self-excitation; same-day "
-                     "ties are spread by seeded jitter averaged over 20 draws."},
-            {"title": "Attacks after US strikes (trigger windows)", "figures": ["triggers"], "tables": ["triggers"],
-             "text": f"{triggers!r}. Days 1-7 after each US strike in data/context_events.csv against the "
-                     "28 days before it; pooled exact rate ratio and a permutation test over random dates."},
-        ],
-        assumptions=[RATE_ASSUMPTIONS, ITS_ASSUMPTIONS, changes.assumptions, hawkes.assumptions,
-                     triggers.assumptions,
-                     "Coverage: rows are attacks found in public reports; the coverage table compares each "
-                     "official tally with our rows in the same window and scope."],
-        tables={k: jinja2.utils.markupsafe.Markup(_html(v)) for k, v in frames.items()},
-    )
-    index = out / "index.html"
-    index.write_text(html, encoding="utf-8")
-    summary = "\n".join([
-        "# Attack rates: summary", "", *[f"- {h}" for h in headline], "", f"- {coverage_statement}", "",
-        "## Rates by period (incident list)", "", format_table(from_inc.table).to_markdown(index=False, disable_numparse=True), "",
-        "## Rates by period (official tallies)", "", format_table(from_tal.table).to_markdown(index=False, disable_numparse=True), "",
-        "## Interrupted time series", "", format_table(its.table).to_markdown(index=False, disable_numparse=True), "",
-    ])
-    (out / "summary.md").write_text(summary, encoding="utf-8")
-    return index
+    page = compose_page(inputs, results, frames, __version__)
+    write_summary(page, frames, out)
+    return render(page, out)

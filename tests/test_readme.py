@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from analysis.readme import BEGIN, END, headline_block
+from analysis.readme import BEGIN, END, OUT_BEGIN, OUT_END, headline_block, outputs_block
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,3 +17,8 @@ def test_readme_opens_with_the_two_commands():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = text.split("```sh", 1)[1].split("```", 1)[0]
     assert [line.split()[:2] for line in first_block.strip().splitlines()] == [["make", "report"], ["make", "test"]]
+
+
+def test_readme_outputs_table_lists_what_the_report_writes():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text[text.index(OUT_BEGIN): text.index(OUT_END) + len(OUT_END)] == outputs_block()

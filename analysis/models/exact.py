@@ -15,13 +15,31 @@ Examples
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy import stats
 
-__all__ = ["garwood_interval", "rate_ratio_exact", "rate_ratio_exact_any"]
+__all__ = ["Interval", "RateRatio", "garwood_interval", "rate_ratio_exact", "rate_ratio_exact_any"]
 
 
-def garwood_interval(events: float, exposure: float, alpha: float = 0.05) -> tuple[float, float]:
+class Interval(NamedTuple):
+    """A two-sided interval: ``ci_low``, ``ci_high``."""
+
+    ci_low: float
+    ci_high: float
+
+
+class RateRatio(NamedTuple):
+    """A rate ratio with its interval and the p-value of "no change"."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+def garwood_interval(events: float, exposure: float, alpha: float = 0.05) -> Interval:
     """Exact (Garwood) confidence interval for a Poisson rate ``events / exposure``.
 
     Uses the chi-square form: lower = chi2(alpha/2; 2n) / 2, upper =
@@ -40,8 +58,8 @@ def garwood_interval(events: float, exposure: float, alpha: float = 0.05) -> tup
 
     Returns
     -------
-    (low, high) : tuple of float
-        Interval for the rate per unit of exposure.
+    Interval
+        ``(ci_low, ci_high)`` for the rate per unit of exposure.
 
     Examples
     --------
@@ -54,12 +72,12 @@ def garwood_interval(events: float, exposure: float, alpha: float = 0.05) -> tup
         raise ValueError(f"events must be >= 0, got {events}")
     low = 0.0 if events == 0 else stats.chi2.ppf(alpha / 2, 2 * events) / 2
     high = stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / 2
-    return float(low / exposure), float(high / exposure)
+    return Interval(float(low / exposure), float(high / exposure))
 
 
 def rate_ratio_exact(
     events: int, exposure: float, ref_events: int, ref_exposure: float, alpha: float = 0.05
-) -> tuple[float, float, float, float]:
+) -> RateRatio:
     """Exact conditional rate ratio, its Clopper-Pearson interval and p-value.
 
     Given the total ``N = events + ref_events``, ``events`` is binomial with
@@ -69,7 +87,8 @@ def rate_ratio_exact(
 
     Returns
     -------
-    (rate_ratio, ci_low, ci_high, p_value)
+    RateRatio
+        ``(estimate, ci_low, ci_high, p_value)``.
 
     Raises
     ------
@@ -96,12 +115,12 @@ def rate_ratio_exact(
         return float(np.inf) if p >= 1 else p / (1 - p) * scale
 
     rr = (events / exposure) / (ref_events / ref_exposure)
-    return float(rr), to_rr(ci.low), to_rr(ci.high), float(test.pvalue)
+    return RateRatio(float(rr), to_rr(ci.low), to_rr(ci.high), float(test.pvalue))
 
 
 def rate_ratio_exact_any(
     events: int, exposure: float, ref_events: int, ref_exposure: float, alpha: float = 0.05
-) -> tuple[float, float, float, float]:
+) -> RateRatio:
     """:func:`rate_ratio_exact`, extended to an empty reference.
 
     With zero reference events and some events the ratio is infinite; its
@@ -115,10 +134,10 @@ def rate_ratio_exact_any(
     (inf, inf, True)
     """
     if exposure <= 0 or ref_exposure <= 0:
-        return (float("nan"),) * 4
+        return RateRatio(*(float("nan"),) * 4)
     if ref_events > 0:
         return rate_ratio_exact(events, exposure, ref_events, ref_exposure, alpha)
     if events > 0:
         _, _lo, hi, p = rate_ratio_exact(ref_events, ref_exposure, events, exposure, alpha)
-        return float("inf"), (1.0 / hi if hi > 0 else 0.0), float("inf"), p
-    return float("nan"), float("nan"), float("nan"), 1.0
+        return RateRatio(float("inf"), (1.0 / hi if hi > 0 else 0.0), float("inf"), p)
+    return RateRatio(float("nan"), float("nan"), float("nan"), 1.0)

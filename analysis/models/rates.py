@@ -266,6 +266,7 @@ def compare_periods(
     data_range: tuple | None = None,
     primary=_UNSET,
     confirmation=_UNSET,
+    precision: str = "first_day",
     **filters,
 ) -> PeriodComparison:
     """Attack rate per period, with intervals and rate ratios against a reference.
@@ -298,6 +299,10 @@ def compare_periods(
         configuration's headline period (``surge``) when present.
     confirmation : sequence of str, str or None, optional
         Shortcut for ``scope=get_scope(scope, confirmation=...)``.
+    precision : {"first_day", "spread", "exclude"}
+        Rows dated only to a week or month: on the first day (default; their
+        period is the one holding that day), spread over their days, or left
+        out (see :func:`analysis.counts.daily_counts`).
     **filters
         Other scope changes: ``countries=``, ``weapons=``, ``target_types=``,
         ``actor_classes=`` (a string or a list).
@@ -319,7 +324,8 @@ def compare_periods(
     for name in filters:
         if name not in SCOPE_FILTERS:
             raise ArgumentError("argument", name, ["periods", "reference", "by", "method", "alpha", "scope",
-                                                   "data_range", "primary", "confirmation", *SCOPE_FILTERS])
+                                                   "data_range", "primary", "confirmation", "precision",
+                                                   *SCOPE_FILTERS])
     if filters:
         scope = scope.replace(**filters)
     periods = check_periods(resolve_periods(periods), allow_overlap=False)
@@ -334,7 +340,7 @@ def compare_periods(
     periods = _clip(periods, data_range)
     rows = scope.select(incidents)
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    counts = daily_counts(rows, by=by, start=start, end=end, confirmation=None)
+    counts = daily_counts(rows, by=by, start=start, end=end, confirmation=None, precision=precision)
     groups = {None: counts["events"]} if by is None else {g: counts[g] for g in counts.columns}
     out = []
     for group, series in groups.items():
@@ -632,8 +638,8 @@ def _tally_row(p: Period, acc: np.ndarray, covered: int, ref, reference: str, al
                    rate_ci_low=np.nan, rate_ci_high=np.nan, method="no tally covers this period", **nan)
         return row
     row.update(events=events, events_low=low, events_high=high, rate_per_30d=RATE_DAYS * events / covered,
-               rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha)[0],
-               rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha)[1])
+               rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha).ci_low,
+               rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha).ci_high)
     _, r_acc, r_days = ref
     r_events, r_low, r_high = r_acc[0], r_acc.min(), r_acc.max()
     if p.name == reference:
@@ -642,7 +648,7 @@ def _tally_row(p: Period, acc: np.ndarray, covered: int, ref, reference: str, al
         row.update(method="undefined: no tally estimate for the reference", **nan)
     else:
         rr, _, _, pv = rate_ratio_exact(events, covered, r_events, r_days, alpha)
-        lo = rate_ratio_exact(low, covered, max(r_high, 1), r_days, alpha)[1]
-        hi = rate_ratio_exact(high, covered, max(r_low, 1), r_days, alpha)[2]
+        lo = rate_ratio_exact(low, covered, max(r_high, 1), r_days, alpha).ci_low
+        hi = rate_ratio_exact(high, covered, max(r_low, 1), r_days, alpha).ci_high
         row.update(rate_ratio=rr, rr_ci_low=lo, rr_ci_high=hi, p_value=pv, method="exact (tallies)")
     return row

@@ -54,7 +54,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analysis.errors import ArgumentError, StatisticalWarning
-from analysis.models.exact import garwood_interval, rate_ratio_exact_any
+from analysis.models.exact import RateRatio, garwood_interval, rate_ratio_exact_any
 from analysis.results import Result
 
 __all__ = ["TriggerResult", "trigger_windows"]
@@ -165,6 +165,15 @@ def _trigger_frame(triggers) -> pd.DataFrame:
     return frame
 
 
+def _warn_coarse(rows: pd.DataFrame) -> None:
+    from analysis.counts import coarse_dated
+
+    n = coarse_dated(rows)
+    if n:
+        warnings.warn(f"{n} rows dated only to a week or month were left out: their day is unknown",
+                      StatisticalWarning, stacklevel=4)
+
+
 def _calendar(incidents, scope, span, background) -> tuple[pd.Series, np.ndarray, list]:
     """Daily counts over the span (scope applied), each day's period, and the periods in order."""
     from analysis.config import data_coverage
@@ -184,7 +193,8 @@ def _calendar(incidents, scope, span, background) -> tuple[pd.Series, np.ndarray
     outside = int(((dates < first) | (dates > last + pd.Timedelta(days=1))).sum())
     if outside:
         warnings.warn(f"{outside} incidents outside the span were left out", StatisticalWarning, stacklevel=3)
-    y = daily_counts(rows, start=first, end=last, confirmation=None)["events"]
+    _warn_coarse(rows)
+    y = daily_counts(rows, start=first, end=last, confirmation=None, precision="exclude")["events"]
     periods = sorted(resolve_periods(background), key=lambda p: p.start)
     labels = np.full(len(y), _OUTSIDE, dtype=object)
     for p in reversed(periods):
@@ -249,7 +259,7 @@ def _pooled_fit(y, labels, post, trig, window_days: int, alpha: float):
     totals = pd.Series(y[keep]).groupby(labels[keep]).transform("sum").to_numpy()
     keep[keep] = totals > 0  # a period without events says nothing about the ratio
     if not post[keep].any():
-        return None, (np.nan, np.nan, np.nan, np.nan)
+        return None, RateRatio(np.nan, np.nan, np.nan, np.nan)
     X = pd.get_dummies(pd.Series(labels[keep]), dtype=float)
     X["post"] = post[keep].astype(float)
     fit = sm.GLM(y[keep], X, family=sm.families.Poisson()).fit(
@@ -257,7 +267,7 @@ def _pooled_fit(y, labels, post, trig, window_days: int, alpha: float):
     )
     b, se = float(fit.params["post"]), float(fit.bse["post"])
     z = stats.norm.ppf(1 - alpha / 2)
-    return fit, (np.exp(b), np.exp(b - z * se), np.exp(b + z * se), float(fit.pvalues["post"]))
+    return fit, RateRatio(np.exp(b), np.exp(b - z * se), np.exp(b + z * se), float(fit.pvalues["post"]))
 
 
 def _permute(y, labels_idx, n_strata, tday_pooled, fixed_trig, window_days, n_perm, seed):
@@ -339,10 +349,10 @@ def _trigger_rows(trig_frame, tday, roles, opened, y, labels, periods, post_wind
             row.update(
                 period=f"{opened[i]} (vs {before})",
                 expected_events=ref_events / max(ref_days, 1) * len(days),
-                estimate=rr[0],
-                ci_low=rr[1],
-                ci_high=rr[2],
-                p_value=rr[3],
+                estimate=rr.estimate,
+                ci_low=rr.ci_low,
+                ci_high=rr.ci_high,
+                p_value=rr.p_value,
             )
         else:
             row.update(expected_events=np.nan, estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
@@ -440,7 +450,7 @@ def trigger_windows(
     codes, strata = pd.factorize(pd.Series(labels))
     stat = float(_stratified_log_ratio(*_period_sums(y, codes, len(strata), post, trig_all)))
     perm, p_greater, p_two = np.array([]), np.nan, np.nan
-    if n_perm and pooled.any() and np.isfinite(pooled_rr[0]):
+    if n_perm and pooled.any() and np.isfinite(pooled_rr.estimate):
         in_span = tday[pooled].clip(0, n_days - 1)
         fixed = trig_all.copy()
         fixed[in_span] = False
@@ -455,11 +465,11 @@ def trigger_windows(
             "role": "pooled",
             "window_events": int(y[post].sum()),
             "window_days": int(post.sum()),
-            "expected_events": float(y[post].sum() / pooled_rr[0]) if pooled_rr[0] > 0 else np.nan,
-            "estimate": pooled_rr[0],
-            "ci_low": pooled_rr[1],
-            "ci_high": pooled_rr[2],
-            "p_value": pooled_rr[3],
+            "expected_events": float(y[post].sum() / pooled_rr.estimate) if pooled_rr.estimate > 0 else np.nan,
+            "estimate": pooled_rr.estimate,
+            "ci_low": pooled_rr.ci_low,
+            "ci_high": pooled_rr.ci_high,
+            "p_value": pooled_rr.p_value,
             "perm_p_greater": p_greater,
             "perm_p_two_sided": p_two,
             "shared_window_days": 0,
