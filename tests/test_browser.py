@@ -183,13 +183,18 @@ def check_structure(driver, index: Path):
     box.send_keys(" no such place anywhere")
     assert driver.execute_script(shown) == [] and driver.find_element(By.ID, "appendix-none").is_displayed()
 
-    # Print: the search box goes, the scroll boxes open out so no table is cut off.
+    # Print on A4 (about 720 px between the margins): the search box goes, the scroll boxes open out, and the
+    # tables wrap, so nothing is cut off: with no scroll box left, nothing may reach past the page.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 720, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         assert driver.execute_script(
             "return getComputedStyle(document.querySelector('.search')).display") == "none"
         assert driver.execute_script(
             "return Array.from(document.querySelectorAll('.scroll')).every(b => getComputedStyle(b).overflowX === 'visible')")
+        assert driver.execute_script(OVERFLOWING) == [], "cut off in print"
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 720
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     return len(rows)
