@@ -21,6 +21,7 @@ from analysis.data import (  # noqa: E402
     load_incidents,
     load_locations,
     load_periods,
+    load_sources,
     load_tallies,
     save_csv,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "load_incidents",
     "load_locations",
     "load_periods",
+    "load_sources",
     "load_tallies",
     "neutralise_formulas",
     "plot_by_month",

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.data import DataValidationError, data_dir, load_periods, read_validated
 from analysis.data.loaders import gazetteer_check
+from analysis.data.provenance import provenance_failures, sources_beside
 from analysis.schema import SCHEMAS
 
 log = logging.getLogger("analysis")
@@ -66,6 +67,8 @@ def _validate(args) -> int:
                     print(f"  {path}:{row.line}: {row.reason}")
             else:
                 print(f"ok      {path}: {len(df)} rows")
+            if kind == "incidents" and sources_beside(path) is not None:
+                failed |= _check_provenance(path, excluded_frames)
         except DataValidationError as exc:
             failed = True
             excluded_frames.append(
@@ -85,6 +88,26 @@ def _validate(args) -> int:
         frame.to_csv(out, index=False, lineterminator="\n")
         print(f"wrote {out} ({len(frame)} excluded rows)")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _check_provenance(path: Path, excluded_frames: list) -> bool:
+    """The rules between an incidents file and the sources.csv beside it; True when one fails."""
+    problems = provenance_failures(path)
+    sources = sources_beside(path)
+    if problems.empty:
+        print(f"ok      {path} + {sources}: every cited page listed, values backed, confirmations sourced")
+        return False
+    print(f"INVALID {path} + {sources}: {len(problems)} provenance problems")
+    for p in problems.itertuples():
+        print(f"  {p.file}:{p.line}: {p.column} = {p.value!r}: {p.message} [{p.check}]")
+    excluded_frames.append(
+        pd.DataFrame({
+            "file": problems["file"], "line": problems["line"],
+            "reason": problems["column"] + ": " + problems["message"] + " (value " + problems["value"].fillna("")
+            + ")",
+        })
+    )
+    return True
 
 
 def _report(args) -> int:

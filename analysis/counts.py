@@ -11,15 +11,16 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ArgumentError
+from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.scope import Scope, get_scope
 
-__all__ = ["DEFAULT_CONFIRMATION", "attacks_by_site", "coarse_dated", "daily_counts", "select_incidents"]
+__all__ = ["DEFAULT_CONFIRMATION", "attacks_by_site", "coarse_dated", "daily_counts", "select_incidents", "warn_coarse_dated"]
 
 #: Analyses count official and media-confirmed attacks; claims are a sensitivity.
 DEFAULT_CONFIRMATION: tuple[str, ...] = ("official", "media")
@@ -197,3 +198,12 @@ def coarse_dated(rows: pd.DataFrame) -> int:
     if "time_precision" not in rows:
         return 0
     return int((rows["time_precision"].astype("int64") > 1).sum())
+
+
+def warn_coarse_dated(rows: pd.DataFrame) -> int:
+    """Warn (StatisticalWarning) that a day model leaves out the week- or month-dated rows; return how many."""
+    n = coarse_dated(rows)
+    if n:
+        warnings.warn(f"{n} rows dated only to a week or month were left out: their day is unknown",
+                      StatisticalWarning, stacklevel=4)
+    return n

@@ -27,6 +27,7 @@ _DESCRIPTIONS = {
     "tallies": "Public cumulative or period counts of attacks, mostly from the Pentagon.",
     "locations": "Gazetteer of the sites named in incidents.csv.",
     "context_events": "Dated events (policy, US strikes, escalations) analysts annotate and test against.",
+    "sources": "One row per page per incident: the outlet, its class, and the fields the page backs.",
 }
 
 
@@ -90,6 +91,10 @@ def table_schema(kind: str) -> dict:
     if kind == "incidents":
         out["foreignKeys"] = [
             {"fields": "location", "reference": {"resource": "locations", "fields": "location"}}
+        ]
+    if kind == "sources":
+        out["foreignKeys"] = [
+            {"fields": "event_id", "reference": {"resource": "incidents", "fields": "event_id"}}
         ]
     return out
 

@@ -12,7 +12,8 @@ reference period's rate the headline period ran. It is answered
 
 Sensitivities: the reference split at its regime change (chosen after looking
 at the data), claim-only rows counted, week/month-dated rows left out
-(``day_dated_only``).
+(``day_dated_only``), and rows resting only on partisan, state-affiliated or
+aggregator pages left out (``independent``, when ``data/sources.csv`` is joined).
 
 Every sentence the report and README print about the headline comes from
 :meth:`Headline.sentences`, so prose cannot drift from the numbers.
@@ -164,6 +165,10 @@ def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, periods: li
         "day_dated_only": compare_periods(incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head,
                                           precision="exclude"),
     }
+    if "independent_source" in incidents:
+        # Rows resting only on partisan, state-affiliated or aggregator pages left out (data/sources.csv).
+        comps["independent"] = compare_periods(incidents, pair, reference=ref, alpha=alpha, primary=head,
+                                               scope=get_scope(c.scope, independent_only=True))
     rows = [_row(comp, head, ref, view, "pre-specified" if view == "incidents" else "sensitivity")
             for view, comp in comps.items()]
     if c.split_reference_at is not None:

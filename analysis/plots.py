@@ -44,7 +44,7 @@ _GROUP_COLUMNS = ("country", "weapon", "target_type", "actor_class", "location",
 #: Human names for coded values shown on figures.
 HUMAN = {
     "one_way_drone": "one-way drone", "ballistic_missile": "ballistic missile", "small_arms": "small arms",
-    "ied": "IED", "mixed": "rockets and drones", "base": "bases", "convoy": "convoys",
+    "ied": "IED", "mixed": "rockets and drones", "drone_dropped": "drone-dropped munitions", "base": "bases", "convoy": "convoys",
     "diplomatic": "diplomatic sites", "other": "other", "iran_state": "Iran (state)", "militia": "militias",
 }
 
@@ -269,24 +269,6 @@ def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=N
     return ax
 
 
-def plot_its(result, ax=None):
-    """Observed counts, the fitted segmented model and the counterfactual band."""
-    with style():
-        ax = styled_axes(ax)
-        cf = result.counterfactual
-        ax.plot(cf.index, cf["observed"], "o", ms=3, color="#7d8c8d", label="observed")
-        ax.plot(cf.index, cf["fitted"], color="#1b4f72", label="fitted")
-        ax.plot(cf.index, cf["counterfactual"], color="#c0392b", ls="--", label="without interruption")
-        ax.fill_between(cf.index, cf["cf_ci_low"], cf["cf_ci_high"], color="#c0392b", alpha=0.12, lw=0)
-        for t in result.interruptions:
-            ax.axvline(t, color="#555555", lw=0.8)
-        ax.set_yscale("symlog", linthresh=1)
-        ax.set_ylabel("attacks per bin")
-        ax.set_title("Interrupted time series")
-        ax.legend(loc="upper left")
-    return ax
-
-
 def plot_sites(incidents, locations, ax=None, scope=None):
     """Sites on a plain longitude/latitude frame, points sized by attacks.
 
@@ -360,7 +342,7 @@ def plot_headline(headline, ax=None):
         ax.grid(axis="x", color="#dddddd")
 
 
-def plot_its_aligned(result, ax=None):
+def plot_its(result, ax=None):
     """Interrupted time series in whole bins: observed, fitted, counterfactual and its band.
 
     The y axis starts at zero (symlog, so quiet months stay visible next to the
@@ -369,7 +351,7 @@ def plot_its_aligned(result, ax=None):
 
     Examples
     --------
-    >>> ax = plot_its_aligned(interrupted_time_series(daily, at="2023-10-17"))  # doctest: +SKIP
+    >>> ax = plot_its(interrupted_time_series(daily, at="2023-10-17"))  # doctest: +SKIP
     """
     with style():
         ax = styled_axes(ax)
@@ -473,3 +455,7 @@ def plot_self_excitation(result, ax=None):
         ax.set_ylabel("attacks per week")
         ax.legend(loc="upper left")
     return ax
+
+
+#: The aligned ITS figure under its earlier name.
+plot_its_aligned = plot_its

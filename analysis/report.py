@@ -142,6 +142,8 @@ def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
     counts = {"incidents.csv": len(inp.incidents), "tallies.csv": len(inp.tallies),
               "locations.csv": len(inp.locations), "context_events.csv": len(inp.context),
               "periods.toml": len(inp.periods), "config.toml": 1}
+    if (inp.data / "sources.csv").exists():
+        counts["sources.csv"] = (inp.data / "sources.csv").read_text(encoding="utf-8").count("\n") - 1
     return {
         "headline": r["headline"].table, "scope_funnel": scope_funnel(inp.incidents, inp.config.scope),
         "rates_incidents": r["rates"].table, "rates_tallies": r["tallies"].table,

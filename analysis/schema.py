@@ -30,6 +30,7 @@ WEAPONS = [
     "ied",
     "small_arms",
     "mixed",
+    "drone_dropped",
     "unknown",
 ]
 OUTCOMES = ["impact", "intercepted", "no_damage", "unknown"]
@@ -38,6 +39,28 @@ CONFIRMATIONS = ["official", "media", "claim"]
 QUALIFIERS = ["exact", "at_least", "about", "more_than"]
 TALLY_SCOPES = ["all", "subset"]
 CONTEXT_CATEGORIES = ["policy", "us_strike", "escalation", "anniversary", "regional"]
+#: Kinds of outlet a source page comes from (``data/sources.csv``), most to least direct.
+OUTLET_CLASSES = [
+    "official",
+    "wire",
+    "major",
+    "regional",
+    "monitor",
+    "state_affiliated",
+    "partisan",
+    "aggregator",
+]
+#: What a source page can back, in the order ``supports`` lists them.
+SUPPORT_FIELDS = ["date", "site", "weapon", "munitions", "outcome", "casualties", "claim", "us_official"]
+#: Incident column -> the ``supports`` field a page must list to back a specific value there.
+BACKED_BY = {
+    "weapon": "weapon",
+    "munitions": "munitions",
+    "outcome": "outcome",
+    "us_killed": "casualties",
+    "us_wounded": "casualties",
+    "claimed_by": "claim",
+}
 
 #: Bounding box of Iraq, Syria and Jordan together (degrees).
 REGION_BBOX = {"lat_min": 29.0, "lat_max": 37.6, "lon_min": 34.8, "lon_max": 48.9}
@@ -137,7 +160,8 @@ class IncidentSchema(pa.DataFrameModel):
     )
     weapon: Series[str] = pa.Field(
         isin=WEAPONS,
-        description="Weapon used; mixed means rockets and drones together.",
+        description="Weapon used; mixed means rockets and drones together; drone_dropped is a drone "
+        "that dropped munitions and returned (not a one-way drone).",
     )
     munitions: Series[pd.Int64Dtype] | None = _count_field(
         "Number of rockets, drones or missiles reported; empty when not stated."
@@ -322,6 +346,55 @@ class ContextEventSchema(pa.DataFrameModel):
         return _not_in_future(series)
 
 
+_SUPPORTS_PATTERN = r"^(?:{0})(?:;(?:{0}))*$".format("|".join(SUPPORT_FIELDS))
+
+
+class SourceSchema(pa.DataFrameModel):
+    """One page that reports one incident: which outlet, what kind, and what it backs."""
+
+    event_id: Series[str] = pa.Field(
+        str_matches=ID_PATTERN,
+        description="The incident the page reports (an event_id of incidents.csv).",
+    )
+    url: Series[str] = pa.Field(
+        str_matches=URL_PATTERN,
+        description="The page, exactly as cited in source_url or other_sources of the incident "
+        "(every cited URL has a row here; pages found later are added).",
+    )
+    outlet: Series[str] = pa.Field(
+        str_length={"min_value": 1, "max_value": 120},
+        description="Who published the page, e.g. Reuters, Kurdistan24, Syrian Observatory for Human Rights.",
+    )
+    outlet_class: Series[str] = pa.Field(
+        isin=OUTLET_CLASSES,
+        description="Kind of outlet: official (US, coalition or host-government statement: defense.gov, "
+        "CENTCOM, Iraq's Security Media Cell), wire (Reuters, AP, AFP and their faithful copies), major "
+        "(national or international outlet: CNN, NYT, Times of Israel, Al Jazeera), regional (Rudaw, "
+        "Kurdistan24, Shafaq News, The National, Al-Monitor), monitor (Syrian Observatory, FDD Long War "
+        "Journal, ISW), state_affiliated (IRNA, Tasnim, Press TV, Al Mayadeen, RT, Sputnik, Xinhua, "
+        "Anadolu, SANA), partisan (militia channels, SouthFront, ISWNews, Islam Times and their "
+        "reposts), aggregator (content farms, news digests, US local sites carrying AP copy).",
+    )
+    supports: Series[str] | None = pa.Field(
+        nullable=True,
+        str_matches=_SUPPORTS_PATTERN,
+        description="Fields the page itself states, ';'-separated, from date, site, weapon, munitions, "
+        "outcome, casualties, claim and us_official (a US or coalition official is quoted), e.g. "
+        "'date;site;weapon;us_official'. Empty: the page has not been re-read, so it backs nothing yet.",
+    )
+    notes: Series[str] | None = pa.Field(
+        nullable=True,
+        str_matches=PLAIN_TEXT_PATTERN,
+        description="What the page says in our words (date it gives, who it quotes, conflicts), "
+        "or 'not re-read'.",
+    )
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["event_id", "url"]
+
+
 #: Columns each frame-wide check reads, so an error can name them.
 CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
     "lat_lon_pair_in_region": ("latitude", "longitude"),
@@ -341,4 +414,5 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "tallies": TallySchema,
     "locations": LocationSchema,
     "context_events": ContextEventSchema,
+    "sources": SourceSchema,
 }

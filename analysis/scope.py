@@ -27,8 +27,13 @@ Presets
 ``"with_claims"``
     The Pentagon scope with claim-only rows counted too (a sensitivity).
 ``"independent"``
-    The Pentagon scope without rows whose every page is partisan or
-    state-affiliated (needs ``data/sources.csv``).
+    The Pentagon scope without rows that no official, wire, major, regional
+    or monitor page reports, i.e. rows resting only on partisan,
+    state-affiliated or aggregator pages (the ``independent_source`` column
+    :func:`~analysis.data.load_incidents` joins from ``data/sources.csv``).
+    ``media`` rows whose every page is partisan or state-affiliated are
+    already ``claim``; this scope also drops rows resting on aggregator
+    reposts, whose origin a domain cannot show.
 
 Examples
 --------
@@ -64,8 +69,8 @@ _FILTERS: dict[str, tuple[str, list[str], str]] = {
     "actor_classes": ("actor_class", ACTOR_CLASSES, "actor class"),
 }
 
-#: Outlet classes that do not count as independent confirmation.
-NOT_INDEPENDENT = ("partisan", "state_affiliated")
+#: Outlet classes that do not make a row independent (analysis.data.provenance.INDEPENDENT_CLASSES are the rest).
+NOT_INDEPENDENT = ("partisan", "state_affiliated", "aggregator")
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,9 @@ class Scope:
         ``country``, ``weapon`` and ``actor_class``. An ``actor_classes``
         filter keeps rows whose actor is unknown only if ``"unknown"`` is listed.
     independent_only : bool
-        Leave out rows whose every source page is partisan or state-affiliated
-        (the ``outlet_class`` of ``data/sources.csv``).
+        Leave out rows whose every source page is partisan, state-affiliated or
+        an aggregator (the ``independent_source`` column, from the
+        ``outlet_class`` of ``data/sources.csv``).
     include_disputed : bool
         Count rows marked ``disputed`` (an official denied it or sources conflict).
 
@@ -235,9 +241,11 @@ SCOPES: dict[str, Scope] = {
     ),
     "independent": Scope(
         name="independent",
-        label="attacks on bases confirmed by at least one outlet that is neither partisan nor state-affiliated",
+        label="official or media-confirmed attacks on bases reported by at least one official, wire, major, "
+        "regional or monitor page (not only partisan, state-affiliated or aggregator pages)",
         target_types=("base",),
         independent_only=True,
+        include_disputed=False,
     ),
 }
 

@@ -5,9 +5,10 @@ Run: ``.venv/bin/python benchmarks/bench_hawkes.py``. Not part of the test suite
 "Equal accuracy": both likelihoods are maximised by the same optimiser
 (L-BFGS-B, finite-difference gradient, same start, same tolerances) and must
 reach the same optimum; the table shows the log-likelihood and the estimates
-each reached. tick is optional and lives outside the project's environment:
-set TICK_PYTHON to a Python that has tick (default: /tmp/tickvenv/bin/python).
-Its result, or its failure, is printed as it is.
+each reached. tick is optional: it is used in-process when installed (``pip
+install -e '.[bench]'``), else from TICK_PYTHON (a Python that has tick). Its
+result, or its failure, is printed as it is. tick's default AGD solver fails on
+these data at its default step, so BFGS is used.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ try:
     out["version"] = getattr(tick, "__version__", "?")
     times = np.load(sys.argv[1])
     start = time.perf_counter()
-    learner = HawkesExpKern(decays=float(sys.argv[3]), gofit="likelihood", tol=1e-10, max_iter=10000)
+    learner = HawkesExpKern(decays=float(sys.argv[3]), gofit="likelihood", solver="bfgs", tol=1e-10, max_iter=10000)
     learner.fit([times], end_times=float(sys.argv[2]))
     out["seconds"] = time.perf_counter() - start
     out["baseline"] = float(np.ravel(learner.baseline)[0])
@@ -64,18 +65,98 @@ def same_optimiser(loglik, t, horizon, theta0):
 
 
 def run_tick(times: np.ndarray, horizon: float, beta: float) -> dict:
+    try:
+        import tick
+        from tick.hawkes import HawkesExpKern
+    except ImportError:
+        return run_tick_elsewhere(times, horizon, beta)
+    learner = HawkesExpKern(decays=beta, gofit="likelihood", solver="bfgs", tol=1e-10, max_iter=10000)
+    seconds, _ = timed(lambda: learner.fit([times]))
+    return {
+        "version": getattr(tick, "__version__", "?"),
+        "seconds": seconds,
+        "baseline": float(np.ravel(learner.baseline)[0]),
+        "adjacency": float(np.ravel(learner.adjacency)[0]),
+    }
+
+
+def run_tick_elsewhere(times: np.ndarray, horizon: float, beta: float) -> dict:
     python = os.environ.get("TICK_PYTHON", "/tmp/tickvenv/bin/python")
     if not Path(python).exists():
         return {"error": f"no Python with tick at {python} (set TICK_PYTHON); tick not run"}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "times.npy"
         np.save(path, times)
-        proc = subprocess.run([python, "-c", TICK_SCRIPT, str(path), str(horizon), str(beta)],
-                              capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [python, "-c", TICK_SCRIPT, str(path), str(horizon), str(beta)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     try:
         return json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         return {"error": f"tick run failed: {proc.stderr.strip()[-300:]}"}
+
+
+def full_fits(t: np.ndarray, horizon: float, skip_naive_fit: bool):
+    """Our fit, the same likelihoods under a generic optimiser, and the fit on day-dated times."""
+    sec_fit, fit = timed(lambda: fit_hawkes(t, end=horizon))
+    theta0 = np.array([math.log(len(t) / horizon * 0.7), special.logit(0.3), 0.0])
+    rows = [
+        (
+            "fit_hawkes (decay grid + Newton, analytic Hessian, SEs)",
+            sec_fit,
+            None,
+            fit.replicate_loglik[0],
+            fit.mu[0],
+            fit.branching_ratio,
+            fit.beta,
+        )
+    ]
+    sec, (res, calls) = timed(lambda: same_optimiser(hawkes_loglik, t, horizon, theta0))
+    rows.append(
+        (
+            "recursive O(n), L-BFGS-B numeric gradient",
+            sec,
+            calls,
+            -res.fun,
+            math.exp(res.x[0]),
+            float(special.expit(res.x[1])),
+            math.exp(res.x[2]),
+        )
+    )
+    if not skip_naive_fit:
+        sec, (res, calls) = timed(lambda: same_optimiser(hawkes_loglik_naive, t, horizon, theta0))
+        rows.append(
+            (
+                "naive O(n^2), L-BFGS-B numeric gradient",
+                sec,
+                calls,
+                -res.fun,
+                math.exp(res.x[0]),
+                float(special.expit(res.x[1])),
+                math.exp(res.x[2]),
+            )
+        )
+
+    origin = pd.Timestamp("2018-01-01")
+    dates = origin + pd.to_timedelta(np.floor(t), unit="D")
+    last_day = origin + pd.Timedelta(days=math.ceil(horizon) - 1)
+    sec_dates, fit_dates = timed(lambda: fit_hawkes(dates, end=last_day, n_jitter=20))
+    rows.append(
+        (
+            f"fit_hawkes on dates, 20 jitters ({dates.duplicated().mean():.0%} tied)",
+            sec_dates,
+            None,
+            float(np.mean(fit_dates.replicate_loglik)),
+            fit_dates.mu[0],
+            fit_dates.branching_ratio,
+            fit_dates.beta,
+        )
+    )
+
+    return rows, fit
 
 
 def main() -> None:
@@ -86,8 +167,10 @@ def main() -> None:
 
     horizon = args.events * (1 - BRANCHING) / MU
     t = simulate_hawkes(MU, BRANCHING, BETA, end=horizon, seed=2)
-    print(f"simulated {len(t)} events over {horizon:.0f} days: mu={MU}/day, n={BRANCHING}, beta={BETA}/day "
-          f"(Ogata thinning, seed 2)\n")
+    print(
+        f"simulated {len(t)} events over {horizon:.0f} days: mu={MU}/day, n={BRANCHING}, beta={BETA}/day "
+        f"(Ogata thinning, seed 2)\n"
+    )
 
     # 1. One likelihood evaluation.
     sec_fast, ll_fast = timed(lambda: hawkes_loglik(t, MU, BRANCHING, BETA, horizon), 20)
@@ -99,34 +182,28 @@ def main() -> None:
     print(f"  speed-up {sec_slow / sec_fast:,.0f}x, |difference| {abs(ll_fast - ll_slow):.2e}\n")
 
     # 2. Full fits.
-    sec_fit, fit = timed(lambda: fit_hawkes(t, end=horizon))
-    theta0 = np.array([math.log(len(t) / horizon * 0.7), special.logit(0.3), 0.0])
-    rows = [("fit_hawkes (analytic gradient, 4 starts, SEs)", sec_fit, None, fit.replicate_loglik[0],
-             fit.mu[0], fit.branching_ratio, fit.beta)]
-    sec, (res, calls) = timed(lambda: same_optimiser(hawkes_loglik, t, horizon, theta0))
-    rows.append(("recursive O(n), L-BFGS-B numeric gradient", sec, calls, -res.fun, math.exp(res.x[0]),
-                 float(special.expit(res.x[1])), math.exp(res.x[2])))
-    if not args.skip_naive_fit:
-        sec, (res, calls) = timed(lambda: same_optimiser(hawkes_loglik_naive, t, horizon, theta0))
-        rows.append(("naive O(n^2), L-BFGS-B numeric gradient", sec, calls, -res.fun, math.exp(res.x[0]),
-                     float(special.expit(res.x[1])), math.exp(res.x[2])))
-
-    origin = pd.Timestamp("2018-01-01")
-    dates = origin + pd.to_timedelta(np.floor(t), unit="D")
-    last_day = origin + pd.Timedelta(days=math.ceil(horizon) - 1)
-    sec_dates, fit_dates = timed(lambda: fit_hawkes(dates, end=last_day, n_jitter=20))
-    rows.append((f"fit_hawkes on dates, 20 jitters ({dates.duplicated().mean():.0%} tied)", sec_dates, None,
-                 float(np.mean(fit_dates.replicate_loglik)), fit_dates.mu[0], fit_dates.branching_ratio,
-                 fit_dates.beta))
+    rows, fit = full_fits(t, horizon, args.skip_naive_fit)
 
     # 3. tick, at the decay we estimated (tick cannot estimate it).
     tick = run_tick(t, horizon, fit.beta)
     if "error" in tick:
         tick_note = f"tick: FAILED, no numbers: {tick['error']}"
     else:
-        tick_note = f"tick {tick.get('version', '?')}: HawkesExpKern(decays={fit.beta:.4f}, gofit='likelihood')"
-        rows.append(("tick HawkesExpKern, decay fixed at ours", tick["seconds"], None, float("nan"),
-                     tick["baseline"], tick["adjacency"], fit.beta))
+        tick_note = (
+            f"tick {tick.get('version', '?')}: HawkesExpKern(decays={fit.beta:.4f}, gofit='likelihood', "
+            "solver='bfgs'); its window ends at the last event"
+        )
+        rows.append(
+            (
+                "tick HawkesExpKern, decay fixed at ours",
+                tick["seconds"],
+                None,
+                float("nan"),
+                tick["baseline"],
+                tick["adjacency"],
+                fit.beta,
+            )
+        )
 
     print("maximum-likelihood fits (exact times unless stated)")
     print(f"  {'method':<52} {'seconds':>9} {'evals':>6} {'loglik':>16} {'mu':>8} {'n':>8} {'beta':>8}")

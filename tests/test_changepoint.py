@@ -14,6 +14,7 @@ from scipy import integrate, stats
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from analysis.errors import ArgumentError  # noqa: E402
 from analysis.models.changepoint import (  # noqa: E402
     _pelt,
     changepoint_penalty_path,
@@ -82,7 +83,7 @@ def test_pelt_equals_exhaustive_optimal_partitioning(case):
         series = daily(y)
         min_days = float(rng.integers(1, 4))
     penalty = ["bic", "mbic", 0.0, 1.5, 6.0][case % 5]
-    fit = detect_changepoints(series, penalty=penalty, min_segment_days=min_days, n_boot=0)
+    fit = detect_changepoints(series, penalty=penalty, min_segment_days=min_days, n_boot=0, dispersion=None)
     e = fit.exposure
     mbic = penalty == "mbic"
     ranked, cost = exhaustive(y, e, fit.penalty_value, fit.min_size, mbic)
@@ -97,7 +98,9 @@ def test_segment_neighbourhood_equals_exhaustive_for_every_k(case):
     rng = np.random.default_rng(2000 + case)
     y = random_case(rng)
     min_size = 1 + case % 3
-    fit = detect_changepoints(daily(y), max_changepoints=len(y), penalty=0.0, min_segment_days=min_size, n_boot=0)
+    fit = detect_changepoints(
+        daily(y), max_changepoints=len(y), penalty=0.0, min_segment_days=min_size, n_boot=0, dispersion=None
+    )
     ranked, _ = exhaustive(y, np.ones(len(y)), 0.0, min_size, False)
     for k, got in enumerate(fit.cost_by_k):
         best = [c for c, cuts in ranked if len(cuts) == k]
@@ -128,8 +131,8 @@ def test_pelt_pruning_edge_cases(y, min_size, beta, mbic):
 def test_pelt_scales_to_3000_days_and_matches_segment_neighbourhood():
     rng = np.random.default_rng(5)
     y = np.concatenate([rng.poisson(r, 500) for r in [0.2, 1.0, 0.5, 3.0, 0.3, 0.6]])
-    pelt = detect_changepoints(daily(y), n_boot=0)
-    sn = detect_changepoints(daily(y), max_changepoints=8, n_boot=0)
+    pelt = detect_changepoints(daily(y), n_boot=0, penalty="bic", dispersion=None)
+    sn = detect_changepoints(daily(y), max_changepoints=8, n_boot=0, penalty="bic", dispersion=None)
     assert pelt.objective == pytest.approx(sn.objective, abs=1e-7)
     np.testing.assert_array_equal(pelt.breakpoints, sn.breakpoints)
     assert len(pelt.breakpoints) == 5
@@ -157,7 +160,8 @@ def test_all_zero_segment_next_to_events():
     cp = fit.changepoints.iloc[0]
     # Before-rate zero: the ratio is infinite, with a finite exact lower bound.
     assert math.isinf(cp["rate_ratio"]) and 1 < cp["rr_ci_low"] < np.inf
-    assert cp["ci_low"] <= cp["date"] <= cp["ci_high"]
+    assert cp["date_low"] <= cp["date"] <= cp["date_high"]
+    assert (cp["ci_low"], cp["ci_high"]) == (cp["date_low"], cp["date_high"])  # deprecated aliases
 
 
 # --------------------------------------------------------------------------- recovery
@@ -180,15 +184,17 @@ def test_power_false_positive_rate_and_date_coverage():
     for seed in seeds:
         rng = np.random.default_rng(seed)
         y = np.r_[rng.poisson(0.5, 200), rng.poisson(1.5, 165)]
-        fit = detect_changepoints(pd.Series(y, index=idx), n_boot=0)
+        fit = detect_changepoints(pd.Series(y, index=idx), n_boot=0, penalty="bic", dispersion=None)
         dates = fit.changepoints["date"]
         hits += bool((abs((dates - truth).dt.days) <= 14).any())
         if len(dates) == 1:
             single += 1
-            covered += bool(fit.changepoints["ci_low"].iloc[0] <= truth <= fit.changepoints["ci_high"].iloc[0])
+            covered += bool(
+                fit.changepoints["date_low"].iloc[0] <= truth <= fit.changepoints["date_high"].iloc[0]
+            )
         null = pd.Series(rng.poisson(1.0, 365), index=idx)
-        false_bic += len(detect_changepoints(null, n_boot=0).breakpoints) > 0
-        false_mbic += len(detect_changepoints(null, penalty="mbic", n_boot=0).breakpoints) > 0
+        false_bic += len(detect_changepoints(null, n_boot=0, penalty="bic", dispersion=None).breakpoints) > 0
+        false_mbic += len(detect_changepoints(null, n_boot=0, dispersion=None).breakpoints) > 0
     n = len(seeds)
     power, fpr_bic, fpr_mbic, coverage = hits / n, false_bic / n, false_mbic / n, covered / single
     print(f"power={power:.2f} fpr_bic={fpr_bic:.2f} fpr_mbic={fpr_mbic:.2f} coverage={coverage:.2f}")
@@ -229,7 +235,7 @@ def test_date_posterior_matches_numerical_integration():
     direct = np.array([marginal(y[:tau]) * marginal(y[tau:]) for tau in positions])
     direct /= direct.sum()
     np.testing.assert_allclose(prob, direct, rtol=1e-5, atol=1e-10)
-    assert fit.changepoints["ci_mass"].iloc[0] >= 0.95
+    assert fit.changepoints["date_mass"].iloc[0] >= 0.95
 
 
 def test_rate_ratio_is_exact_on_segment_sums():
@@ -251,27 +257,40 @@ def test_no_change_tests_calibrated_and_powerful():
     P(p <= 0.1) <= 0.15. Measured: 0.06 / 0.47 and 0.06."""
     p = np.array(
         [
-            detect_changepoints(daily(np.random.default_rng(seed).poisson(1.0, 60)), min_segment_days=3, n_boot=49,
-                                seed=seed).test["p_value"].to_numpy()
+            detect_changepoints(
+                daily(np.random.default_rng(seed).poisson(1.0, 60)),
+                min_segment_days=3,
+                n_boot=49,
+                seed=seed,
+                penalty="bic",
+                dispersion=None,
+                rerun_search=True,
+            )
+            .test["p_value"]
+            .to_numpy()
             for seed in range(100)
         ]
     )
-    selected, single = p[:, 0], p[:, 1]
-    print(f"null P(p<=0.1): selected {np.mean(selected <= 0.1):.2f}, single {np.mean(single <= 0.1):.2f}; "
-          f"single P(p<=0.5) {np.mean(single <= 0.5):.2f}")
+    single, selected = p[:, 0], p[:, 1]
+    print(
+        f"null P(p<=0.1): selected {np.mean(selected <= 0.1):.2f}, single {np.mean(single <= 0.1):.2f}; "
+        f"single P(p<=0.5) {np.mean(single <= 0.5):.2f}"
+    )
     assert np.mean(single <= 0.1) <= 0.2
     assert 0.35 <= np.mean(single <= 0.5) <= 0.65
     assert np.mean(selected <= 0.1) <= 0.15
     rng = np.random.default_rng(1)
-    strong = detect_changepoints(daily(np.r_[rng.poisson(0.5, 60), rng.poisson(3.0, 60)]), n_boot=49)
+    strong = detect_changepoints(
+        daily(np.r_[rng.poisson(0.5, 60), rng.poisson(3.0, 60)]), n_boot=49, rerun_search=True
+    )
     np.testing.assert_allclose(strong.test["p_value"], 1 / 50)
     assert strong.test["statistic"].iloc[0] > strong.penalty_value
 
 
 def test_no_change_test_is_deterministic_given_seed():
     y = np.random.default_rng(2).poisson(1.0, 80)
-    a = detect_changepoints(daily(y), n_boot=29, seed=4)
-    b = detect_changepoints(daily(y), n_boot=29, seed=4)
+    a = detect_changepoints(daily(y), n_boot=29, seed=4, rerun_search=True)
+    b = detect_changepoints(daily(y), n_boot=29, seed=4, rerun_search=True)
     np.testing.assert_array_equal(a.boot_statistics, b.boot_statistics)
     assert a.boot_statistics.shape == (29, 2)
 
@@ -330,7 +349,7 @@ def test_penalty_path_agrees_with_direct_runs():
     assert path["penalty_low"].iloc[0] == 1.0 and path["penalty_high"].iloc[-1] == 80.0
     for row in path.itertuples(index=False):
         mid = (row.penalty_low + row.penalty_high) / 2
-        direct = detect_changepoints(series, penalty=mid, n_boot=0)
+        direct = detect_changepoints(series, penalty=mid, n_boot=0, dispersion=None)
         assert len(direct.breakpoints) == row.n_changepoints
         assert direct.cost == pytest.approx(row.cost, abs=1e-7)
 
@@ -342,10 +361,18 @@ def test_result_api_repr_plot_simulate():
     rng = np.random.default_rng(0)
     y = np.r_[rng.poisson(1.0, 120), rng.poisson(4.0, 60), rng.poisson(1.0, 120)]
     fit = detect_changepoints(daily(y), n_boot=19)
-    assert repr(fit) == f"<ChangepointResult: 2 changepoints, {y.sum()} events, penalty=bic>"
-    assert fit.penalty_value == pytest.approx(2 * math.log(300))
-    assert list(fit.table.columns) == ["segment", "start", "end", "days", "events", "rate_per_30d", "rate_ci_low",
-                                       "rate_ci_high"]
+    assert repr(fit) == f"<ChangepointResult: 2 changepoints, {y.sum()} events, penalty=mbic>"
+    assert fit.penalty_value == pytest.approx(3 * math.log(300)) and fit.dispersion == 1.0
+    assert list(fit.table.columns) == [
+        "segment",
+        "start",
+        "end",
+        "days",
+        "events",
+        "rate_per_30d",
+        "rate_ci_low",
+        "rate_ci_high",
+    ]
     assert fit.table["events"].sum() == y.sum() and fit.table["days"].sum() == 300
     assert "post-selection" in fit.summary() and "<table" in fit._repr_html_()
     before = dict(plt.rcParams)
@@ -359,3 +386,66 @@ def test_result_api_repr_plot_simulate():
     assert sim.index.equals(fit.index)
     later = fit.simulate("2024-01-01", "2024-12-31", seed=1)
     assert len(later) == 366 and later.mean() == pytest.approx(fit.segment_rates[-1], rel=0.2)
+
+
+# --------------------------------------------------------------------------- overdispersion
+
+
+def nb_series(rng, mean, ratio, days=800):
+    size = mean / (ratio - 1.0)
+    return daily(rng.negative_binomial(size, size / (size + mean), days))
+
+
+def test_default_does_not_split_overdispersed_series_without_change():
+    """40 NB series, 800 days, mean 1.4/day, variance-to-mean 2.1, no change.
+
+    Stated thresholds: the default (MBIC, dispersion estimated) splits at most 2 of 40;
+    BIC with the plain Poisson cost splits at least half (benchmarks/bench_changepoint.py
+    measures both on 500 series: see the detect_changepoints docstring).
+    """
+    rng = np.random.default_rng(11)
+    series = [nb_series(rng, 1.4, 2.1) for _ in range(40)]
+    default = sum(len(detect_changepoints(x, n_boot=0).breakpoints) > 0 for x in series)
+    bic = sum(
+        len(detect_changepoints(x, n_boot=0, penalty="bic", dispersion=None).breakpoints) > 0 for x in series
+    )
+    print(f"split: default {default}/40, Poisson BIC {bic}/40")
+    assert default <= 2
+    assert bic >= 20
+
+
+def test_dispersion_estimate_is_robust_to_a_change():
+    rng = np.random.default_rng(5)
+    over = detect_changepoints(nb_series(rng, 1.4, 3.0, days=3000), n_boot=0)
+    assert 2.6 < over.dispersion < 3.4 and "dispersion" in repr(over)
+    jump = daily(np.r_[rng.poisson(0.05, 400), rng.poisson(1.4, 400)])
+    fit = detect_changepoints(jump, n_boot=0)
+    assert fit.dispersion < 1.15 and len(fit.breakpoints) == 1
+    assert detect_changepoints(daily(np.zeros(30, dtype=int)), n_boot=0).dispersion == 1.0
+
+
+def test_dispersion_scales_penalty_and_widens_date_interval():
+    rng = np.random.default_rng(8)
+    y = daily(np.r_[rng.poisson(0.5, 150), rng.poisson(1.5, 150)])
+    scaled = detect_changepoints(y, penalty="bic", dispersion=2.0, n_boot=0)
+    same = detect_changepoints(y, penalty=2.0 * 2 * math.log(300), dispersion=None, n_boot=0)
+    np.testing.assert_array_equal(scaled.breakpoints, same.breakpoints)
+    plain = detect_changepoints(y, penalty="bic", dispersion=None, n_boot=0)
+    width = (scaled.changepoints["date_high"] - scaled.changepoints["date_low"]).iloc[0]
+    assert width >= (plain.changepoints["date_high"] - plain.changepoints["date_low"]).iloc[0]
+    with pytest.raises(ArgumentError, match="dispersion"):
+        detect_changepoints(y, dispersion=0.5)
+    with pytest.raises(ArgumentError, match="dispersion"):
+        detect_changepoints(y, dispersion="robust")
+
+
+def test_search_rerun_is_opt_in():
+    y = daily(np.random.default_rng(2).poisson(1.0, 200))
+    quick = detect_changepoints(y, n_boot=19)
+    assert quick.test["test"].tolist() == ["best single change vs none"] and quick.boot_statistics.shape == (
+        19,
+        1,
+    )
+    full = detect_changepoints(y, n_boot=19, rerun_search=True)
+    assert full.test["test"].tolist() == ["best single change vs none", "selected segmentation vs none"]
+    assert full.test["p_value"].iloc[0] == quick.test["p_value"].iloc[0]

@@ -2,7 +2,17 @@
 
 from pathlib import Path
 
-from analysis.readme import BEGIN, END, OUT_BEGIN, OUT_END, headline_block, outputs_block
+from analysis.readme import (
+    BEGIN,
+    COV_BEGIN,
+    COV_END,
+    END,
+    OUT_BEGIN,
+    OUT_END,
+    coverage_block,
+    headline_block,
+    outputs_block,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,3 +32,16 @@ def test_readme_opens_with_the_two_commands():
 def test_readme_outputs_table_lists_what_the_report_writes():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert text[text.index(OUT_BEGIN): text.index(OUT_END) + len(OUT_END)] == outputs_block()
+
+
+def test_readme_coverage_table_is_the_simulation_output():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text[text.index(COV_BEGIN): text.index(COV_END) + len(COV_END)] == coverage_block()
+
+
+def test_default_interval_meets_the_coverage_target_in_the_saved_study():
+    import pandas as pd
+
+    t = pd.read_csv(ROOT / "benchmarks" / "results" / "sim_coverage.csv")
+    hac = t[t["method"] == "hac"]
+    assert len(hac) == 5 and (hac[["coverage_ratio", "coverage_rate_comparison"]] >= 0.93).all().all()

@@ -20,6 +20,7 @@ parse       text columns to the model's types, each distinct value once
 rules       the model's rules, read from it, as whole-column tests
 validate    :func:`read_validated`: the fast path, then pandera on the failing rows
 loaders     ``load_*``, :func:`save_csv`, :func:`data_dir`
+provenance  ``sources.csv``: the rules tying pages to incident values
 streaming   :func:`count_by_day_streaming` (Polars, block by block)
 
 Examples
@@ -40,6 +41,7 @@ from analysis.data.loaders import (
     load_tallies,
     save_csv,
 )
+from analysis.data.provenance import load_sources
 from analysis.data.streaming import count_by_day_streaming
 from analysis.data.validate import read_validated
 from analysis.errors import DataQualityWarning, DataValidationError
@@ -53,6 +55,7 @@ __all__ = [
     "load_incidents",
     "load_locations",
     "load_periods",
+    "load_sources",
     "load_tallies",
     "read_csv_text",
     "read_validated",

@@ -20,9 +20,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.data.failures import fatal
+from analysis.data.provenance import independent_source, sources_beside
 from analysis.data.validate import Errors, read_validated
 from analysis.errors import DataQualityWarning
 from analysis.periods import Period, read_periods
+
+#: Columns :func:`load_incidents` adds at load time; never written back to a CSV.
+DERIVED_COLUMNS = ("independent_source",)
 
 
 def data_dir() -> Path:
@@ -69,6 +73,7 @@ def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def save_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write a data frame so that the loaders read back exactly the same frame.
 
+    Columns added at load time (:data:`DERIVED_COLUMNS`) are left out.
     UTF-8, ``\\n`` line ends, dates as ``YYYY-MM-DD``, missing values as empty
     cells. Python's csv writer does not quote a text holding a bare carriage
     return when lines end in ``\\n``, and every reader would then split the row
@@ -92,6 +97,9 @@ def save_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    derived = [c for c in DERIVED_COLUMNS if c in frame.columns]
+    if derived:
+        frame = frame.drop(columns=derived)
     text = [
         c
         for c in frame.columns
@@ -123,12 +131,22 @@ def load_incidents(
     path: str | os.PathLike | None = None,
     errors: Errors = "raise",
     locations: str | os.PathLike | pd.DataFrame | None = None,
+    sources: str | os.PathLike | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Load and validate the incident list.
+    """Load and validate the incident list, with its provenance joined.
 
     Every ``location`` must be a site of the gazetteer: by default
     ``locations.csv`` beside the incidents file (the check is skipped, with a
     :class:`DataQualityWarning`, when there is none).
+
+    When ``sources.csv`` is beside the file (or ``sources`` is given), a boolean
+    column ``independent_source`` is added (it is not in the CSV, and
+    :func:`save_csv` does not write it): True when at least one of the row's
+    pages is official, wire, major, regional or monitor, i.e. the row does not
+    rest only on partisan, state-affiliated or aggregator pages
+    (:func:`analysis.data.provenance.independent_source`). The ``"independent"``
+    scope filters on it; without a sources file the column is absent and that
+    scope raises.
 
     Parameters
     ----------
@@ -138,6 +156,8 @@ def load_incidents(
         See :func:`read_validated`.
     locations : path-like or DataFrame, optional
         The gazetteer to check ``location`` against.
+    sources : path-like or DataFrame, optional
+        ``sources.csv`` to join; by default the one beside the incidents file.
 
     Examples
     --------
@@ -151,6 +171,10 @@ def load_incidents(
 
     # Subsets keep the whole file's coverage through pandas attrs (see analysis.config.data_coverage).
     df.attrs["coverage"] = coverage_for_file(path, df)
+    if sources is None:
+        sources = sources_beside(path)
+    if sources is not None:
+        df["independent_source"] = independent_source(df, sources)
     return df
 
 

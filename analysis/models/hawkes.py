@@ -21,17 +21,20 @@ True
 
 from __future__ import annotations
 
-import logging
 import math
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special, stats
 
+from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.periods import Period, check_periods
 from analysis.results import Result
+from analysis.scope import get_scope
 
 __all__ = [
     "HawkesResult",
@@ -40,8 +43,6 @@ __all__ = [
     "hawkes_loglik_naive",
     "simulate_hawkes",
 ]
-
-logger = logging.getLogger(__name__)
 
 # Width of a block in units of 1/beta: exp(500) is far from overflow, and the
 # product exp(-500) * exp(500) is exact enough in float64.
@@ -53,16 +54,21 @@ _LAG_CUTOFF = 41.5
 _LOGIT_N_BOUND = 12.0
 _MAX_LOG_BETA = math.log(1e3)
 _LOG_MU_BOUNDS = (math.log(1e-10), math.log(1e6))
+_MU_BOUNDS = (1e-10, 1e6)
+_N_BOUNDS = (float(special.expit(-_LOGIT_N_BOUND)), float(special.expit(_LOGIT_N_BOUND)))
+# Points of the coarse profile-likelihood grid in log beta that picks the Newton start.
+_N_GRID = 6
 
 
 # --------------------------------------------------------------------------- likelihood
 
 
-def _decayed_sums(t: np.ndarray, beta: float, with_b: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """``A_i = sum_{j<i} exp(-beta (t_i - t_j))`` and ``B_i = sum_{j<i} (t_i - t_j) exp(...)``, O(n).
+def _decayed_sums(t: np.ndarray, beta: float, order: int = 0) -> tuple[np.ndarray, ...]:
+    """Sums over earlier events of ``gap**m exp(-beta gap)``, ``gap = t_i - t_j``, for m = 0..order, in O(n).
 
-    Two vectorised forms of the recursion ``A_i = exp(-beta dt) (1 + A_{i-1})``,
-    whichever is cheaper for this beta:
+    ``A_i`` (m = 0) gives the intensity; ``B_i`` (m = 1) and ``C_i`` (m = 2) its first and
+    second derivatives in beta (``dA/dbeta = -B``, ``dB/dbeta = -C``). Two vectorised forms of
+    the recursion ``A_i = exp(-beta dt) (1 + A_{i-1})``, whichever is cheaper for this beta:
 
     * blocks: cumulative sums of ``exp(beta (t_j - r))`` within blocks where
       that stays finite, carrying the sums across blocks (one Python step per
@@ -73,15 +79,17 @@ def _decayed_sums(t: np.ndarray, beta: float, with_b: bool = False) -> tuple[np.
     """
     n = len(t)
     if n == 0:
-        return np.zeros(0), (np.zeros(0) if with_b else None)
+        return tuple(np.zeros(0) for _ in range(order + 1))
     n_blocks = int(beta * (t[-1] - t[0]) / _BLOCK) + 1
-    reach = np.searchsorted(t, t - _LAG_CUTOFF / beta, side="left")
-    max_lag = int(np.max(np.arange(n) - reach))
-    # Rough costs in microseconds: a block step ~15, a lag pass ~5 + n/100.
-    if max_lag * (5 + n / 100) < 15 * n_blocks:
-        a_out, b_out = _lag_sums(t, beta, max_lag, with_b)
+    # Rough costs in microseconds: a block step ~15, a lag pass ~5 + n/100 (at least one pass is needed).
+    max_lag = None
+    if 15 * n_blocks > 5 + n / 100:
+        reach = np.searchsorted(t, t - _LAG_CUTOFF / beta, side="left")
+        max_lag = int(np.max(np.arange(n) - reach))
+    if max_lag is not None and max_lag * (5 + n / 100) < 15 * n_blocks:
+        sums = _lag_sums(t, beta, max_lag, order)
     else:
-        a_out, b_out = _block_sums(t, beta, with_b)
+        sums = _block_sums(t, beta, order)
     tied = np.flatnonzero(np.diff(t) == 0) + 1
     if tied.size:
         # Only strictly earlier events excite (left-continuous intensity): a tied event gets the
@@ -89,83 +97,140 @@ def _decayed_sums(t: np.ndarray, beta: float, with_b: bool = False) -> tuple[np.
         first = np.arange(n)
         first[tied] = 0
         first = np.maximum.accumulate(first)
-        a_out = a_out[first]
-        if with_b:
-            b_out = b_out[first]
-    return a_out, b_out
+        sums = tuple(x[first] for x in sums)
+    return sums
 
 
-def _lag_sums(t, beta, max_lag, with_b):
+def _lag_sums(t, beta, max_lag, order=0):
     n = len(t)
-    a_out = np.zeros(n)
-    b_out = np.zeros(n) if with_b else None
+    out = [np.zeros(n) for _ in range(order + 1)]
     for lag in range(1, max_lag + 1):
         gap = t[lag:] - t[:-lag]
         w = np.exp(-beta * gap)
-        a_out[lag:] += w
-        if with_b:
-            b_out[lag:] += gap * w
-    return a_out, b_out
+        out[0][lag:] += w
+        for m in range(1, order + 1):
+            w = gap * w
+            out[m][lag:] += w
+    return tuple(out)
 
 
-def _block_sums(t, beta, with_b):
+def _exclusive_cumsum(x: np.ndarray) -> np.ndarray:
+    cs = np.empty_like(x)
+    cs[0] = 0.0
+    np.cumsum(x[:-1], out=cs[1:])
+    return cs
+
+
+def _block_sums(t, beta, order=0):
+    """Block form of :func:`_decayed_sums`; sums of earlier blocks are carried as (a, b, c)."""
     n = len(t)
-    a_out = np.zeros(n)
-    b_out = np.zeros(n) if with_b else None
-    block = np.floor(beta * (t - t[0]) / _BLOCK).astype(np.int64)
-    bounds = np.r_[0, np.flatnonzero(np.diff(block)) + 1, n]
+    out = [np.zeros(n) for _ in range(order + 1)]
+    n_blocks = int(beta * (t[-1] - t[0]) / _BLOCK) + 1
+    edges = t[0] + _BLOCK / beta * np.arange(1, n_blocks)
+    bounds = np.unique(np.r_[0, np.searchsorted(t, edges, side="left"), n])
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        ref = t[lo]
-        carry_a = carry_b = 0.0
+        carry = [0.0, 0.0, 0.0]
         if lo > 0:
-            gap = ref - t[lo - 1]
+            gap = t[lo] - t[lo - 1]
             w = math.exp(-beta * gap)
-            carry_a = w * (1.0 + a_out[lo - 1])
-            if with_b:
-                carry_b = w * (b_out[lo - 1] + gap * (1.0 + a_out[lo - 1]))
-        x = t[lo:hi] - ref
+            prev = [1.0 + out[0][lo - 1]] + [out[m][lo - 1] for m in range(1, order + 1)]
+            carry[0] = w * prev[0]
+            if order >= 1:
+                carry[1] = w * (prev[1] + gap * prev[0])
+            if order >= 2:
+                carry[2] = w * (prev[2] + 2 * gap * prev[1] + gap * gap * prev[0])
+        x = t[lo:hi] - t[lo]
         up = np.exp(beta * x)
-        down = np.exp(-beta * x)
-        # Exclusive cumulative sums (no subtraction, so no cancellation).
-        cs = np.empty_like(x)
-        cs[0] = 0.0
-        np.cumsum(up[:-1], out=cs[1:])
-        a_out[lo:hi] = down * (carry_a + cs)
-        if with_b:
-            csx = np.empty_like(x)
-            csx[0] = 0.0
-            np.cumsum((x * up)[:-1], out=csx[1:])
-            b_out[lo:hi] = down * (x * (carry_a + cs) - csx + carry_b)
-    return a_out, b_out
+        down = 1.0 / up
+        # Exclusive cumulative sums (no subtraction, so no cancellation in A).
+        s0 = carry[0] + _exclusive_cumsum(up)
+        out[0][lo:hi] = down * s0
+        if order >= 1:
+            xu = x * up
+            s1 = _exclusive_cumsum(xu)
+            out[1][lo:hi] = down * (x * s0 - s1 + carry[1])
+        if order >= 2:
+            s2 = _exclusive_cumsum(x * xu)
+            out[2][lo:hi] = down * (x * (x * s0 - 2.0 * (s1 - carry[1])) + s2 + carry[2])
+    return tuple(out)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Inner product without BLAS: OpenBLAS threads long dot products, which costs far more than it
+    saves at these sizes and stalls on a busy machine."""
+    return float(np.einsum("i,i->", a, b))
+
+
+def _per_piece(values: np.ndarray, piece: np.ndarray, k: int) -> np.ndarray:
+    """Sum of ``values`` within each background piece."""
+    if k == 1:
+        return np.array([values.sum()])
+    return np.bincount(piece, weights=values, minlength=k)
 
 
 def _unpack(theta: np.ndarray, k: int) -> tuple[np.ndarray, float, float]:
     return np.exp(theta[:k]), float(special.expit(theta[k])), float(math.exp(theta[k + 1]))
 
 
-def _negloglik(theta, t, piece, lengths, horizon, need_grad=True):
-    """Negative log-likelihood and its gradient in (log mu_k, logit n, log beta)."""
+def _loglik_derivs(theta, t, piece, lengths, horizon, order=2):
+    """Log-likelihood, and with ``order`` >= 1 its gradient and Hessian, in (log mu_k, logit n, log beta).
+
+    Derivatives are analytic: ``lambda_i = mu + n z_i`` with ``z_i = beta A_i``, so
+    ``dz/dbeta = A - beta B`` and ``d2z/dbeta2 = beta C - 2 B``. Returns ``-inf`` (and
+    no derivatives) where the intensity is not positive.
+    """
     k = len(lengths)
     mu, nbr, beta = _unpack(theta, k)
-    a, b = _decayed_sums(t, beta, with_b=need_grad)
-    lam = mu[piece] + nbr * beta * a
+    sums = _decayed_sums(t, beta, order=order)
+    z = beta * sums[0]
+    lam = mu[piece] + nbr * z
     if np.any(lam <= 0):
-        return (np.inf, np.zeros_like(theta)) if need_grad else np.inf
+        return (-np.inf, None, None) if order else -np.inf
     left = horizon - t
     tail = np.exp(-beta * left)
-    comp_exc = -np.expm1(-beta * left)  # 1 - exp(-beta (T - t_i)), accurate near 0
-    ll = np.sum(np.log(lam)) - mu @ lengths - nbr * comp_exc.sum()
+    comp = len(t) - tail.sum()  # sum of 1 - exp(-beta (T - t_i))
+    ll = float(np.sum(np.log(lam)) - mu @ lengths - nbr * comp)
+    if not order:
+        return ll
+    a, b = sums[0], sums[1]
+    w = 1.0 / lam
+    dz = a - beta * b
+    r_tail = _dot(left, tail)
+    g_nat = np.empty(k + 2)
+    g_nat[:k] = _per_piece(w, piece, k) - lengths
+    g_nat[k], g_nat[k + 1] = _dot(z, w) - comp, nbr * (_dot(dz, w) - r_tail)
+    w2 = w * w
+    zw2, dzw2 = z * w2, dz * w2
+    h = np.zeros((k + 2, k + 2))
+    h[np.arange(k), np.arange(k)] = -_per_piece(w2, piece, k)
+    h[:k, k] = h[k, :k] = -_per_piece(zw2, piece, k)
+    h[:k, k + 1] = h[k + 1, :k] = -nbr * _per_piece(dzw2, piece, k)
+    h[k, k] = -_dot(z, zw2)
+    h[k, k + 1] = h[k + 1, k] = _dot(dz, w) - nbr * _dot(z, dzw2) - r_tail
+    h[k + 1, k + 1] = (
+        nbr * _dot(beta * sums[2] - 2.0 * b, w) - nbr * nbr * _dot(dz, dzw2) + nbr * _dot(left * left, tail)
+    )
+    # Chain rule to the working scale: first and second derivatives of (exp, expit, exp).
+    d1 = np.append(mu, (nbr * (1 - nbr), beta))
+    d2 = np.append(mu, (nbr * (1 - nbr) * (1 - 2 * nbr), beta))
+    grad = d1 * g_nat
+    hess = d1[:, None] * h * d1[None, :] + np.diag(d2 * g_nat)
+    return ll, grad, hess
+
+
+def _negloglik(theta, t, piece, lengths, horizon, need_grad=True):
+    """Negative log-likelihood and its gradient in (log mu_k, logit n, log beta)."""
     if not need_grad:
-        return -ll
-    inv = 1.0 / lam
-    g_mu = np.bincount(piece, weights=inv, minlength=k) - lengths
-    g_n = beta * (a @ inv) - comp_exc.sum()
-    g_beta = nbr * ((a - beta * b) @ inv) - nbr * (left * tail).sum()
-    grad = np.r_[mu * g_mu, nbr * (1 - nbr) * g_n, beta * g_beta]
+        return -_loglik_derivs(theta, t, piece, lengths, horizon, order=0)
+    ll, grad, _ = _loglik_derivs(theta, t, piece, lengths, horizon, order=2)
+    if grad is None:
+        return np.inf, np.zeros_like(theta)
     return -ll, -grad
 
 
-def hawkes_loglik(times, mu: float, branching_ratio: float, beta: float, end: float, start: float = 0.0) -> float:
+def hawkes_loglik(
+    times, mu: float, branching_ratio: float, beta: float, end: float, start: float = 0.0
+) -> float:
     """Log-likelihood of a Hawkes process with constant background, in O(n).
 
     Parameters
@@ -188,10 +253,12 @@ def hawkes_loglik(times, mu: float, branching_ratio: float, beta: float, end: fl
     -4.995084
     """
     t = np.sort(np.asarray(times, dtype=float)) - start
-    a, _ = _decayed_sums(t, beta)
+    (a,) = _decayed_sums(t, beta)
     lam = mu + branching_ratio * beta * a
     horizon = end - start
-    return float(np.sum(np.log(lam)) - mu * horizon + branching_ratio * np.sum(np.expm1(-beta * (horizon - t))))
+    return float(
+        np.sum(np.log(lam)) - mu * horizon + branching_ratio * np.sum(np.expm1(-beta * (horizon - t)))
+    )
 
 
 def hawkes_loglik_naive(
@@ -255,7 +322,7 @@ def simulate_hawkes(
     mus = np.atleast_1d(np.asarray(mu, dtype=float))
     cuts = np.asarray([] if breaks is None else breaks, dtype=float)
     if len(cuts) != len(mus) - 1:
-        raise ValueError("need len(breaks) == len(mu) - 1")
+        raise ArgumentError("breaks", breaks, f"{len(mus) - 1} times (len(mu) - 1)")
     rng = np.random.default_rng(seed)
     mu_max = float(mus.max())
     jump = branching_ratio * beta
@@ -295,26 +362,30 @@ class HawkesResult(Result):
         with the same background.
     events : DataFrame
         One row per event: event time, p_background = mu(t_i) / lambda(t_i),
-        intensity lambda(t_i).
+        intensity lambda(t_i) (averaged over jitter replicates). Computed on
+        first access, like ``ks`` and ``residuals``.
     ks : dict
         Kolmogorov-Smirnov test of the time-rescaled gaps against Exp(1).
     stationary : bool
         False when the branching ratio presses against 1 (see Notes in :func:`fit_hawkes`).
+    resolution : str
+        What the timing of the input can and cannot resolve (day-dated input:
+        nothing within a day); also in ``table.attrs["resolution"]``.
+    below_resolution : bool
+        True when day-dated input gives a half-life below one day: the
+        branching ratio then reflects same-day clustering and is not a finding.
     theta, cov : ndarray
         Pooled working parameters (log mu_k, logit n, log beta) and their covariance.
     """
 
     table: pd.DataFrame
     comparison: pd.DataFrame
-    events: pd.DataFrame
-    ks: dict
     stationary: bool
     pieces: pd.DataFrame
     theta: np.ndarray
     cov: np.ndarray
     replicate_theta: np.ndarray
     replicate_loglik: np.ndarray
-    residuals: np.ndarray
     times: np.ndarray
     window: tuple
     n_jitter: int
@@ -322,6 +393,11 @@ class HawkesResult(Result):
     background: str
     alpha: float = 0.05
     origin: pd.Timestamp | None = None
+    resolution: str = ""
+    below_resolution: bool = False
+    # Sorted replicate times, pieces, orders and the original event times, for the diagnostics below.
+    replicates: tuple = field(default=(), repr=False)
+    event_input: tuple = field(default=(), repr=False)
 
     assumptions = (
         "Events follow a Hawkes process: a background rate (constant, or constant within each period) "
@@ -346,11 +422,37 @@ class HawkesResult(Result):
         """Estimated background rate per day, one per piece."""
         return np.exp(self.theta[:-2])
 
+    @cached_property
+    def _diagnostics(self):
+        t_days, piece_of, original = self.event_input
+        return _event_diagnostics(
+            self.theta, self.replicates, self.pieces, t_days, piece_of, original, self.n_jitter
+        )
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """One row per event: time, day offset, period, p_background and intensity."""
+        return self._diagnostics[0]
+
+    @property
+    def residuals(self) -> np.ndarray:
+        """Time-rescaled gaps (compensator increments) of the first replicate; Exp(1) if the model fits."""
+        return self._diagnostics[1]
+
+    @property
+    def ks(self) -> dict:
+        """Kolmogorov-Smirnov test of the residuals against Exp(1): statistic and p_value."""
+        ks = self._diagnostics[2]
+        return {"statistic": float(ks.statistic), "p_value": float(ks.pvalue)}
+
     def _repr_fields(self) -> str:
-        return (
+        text = (
             f"{len(self.times)} events, branching ratio {self.branching_ratio:.2f}, "
             f"half-life {math.log(2) / self.beta:.3g} days, background={self.background}"
         )
+        if self.below_resolution:
+            text += ", half-life below the 1-day resolution of the dates: same-day clustering, not a finding"
+        return text
 
     def summary(self, digits: int = 3) -> str:
         """Parameters, the Poisson comparison, the residual check and stationarity.
@@ -367,6 +469,7 @@ class HawkesResult(Result):
             f"p = {self.ks['p_value']:.{digits}g}"
         )
         parts.append("Stationary (n < 1, not on the bound): " + ("yes" if self.stationary else "NO"))
+        parts.append("Resolution: " + self.resolution)
         parts.append("Assumptions: " + self.assumptions)
         return "\n\n".join(parts)
 
@@ -385,13 +488,15 @@ class HawkesResult(Result):
         k = len(self.pieces)
         mu, nbr, beta = _unpack(self.theta, k)
         t = self.times
-        a, _ = _decayed_sums(t, beta)
+        (a,) = _decayed_sums(t, beta)
         grid = np.asarray(grid, dtype=float)
         prev = np.searchsorted(t, grid, side="left") - 1
         exc = np.zeros(len(grid))
         ok = prev >= 0
         exc[ok] = np.exp(-beta * (grid[ok] - t[prev[ok]])) * (1.0 + a[prev[ok]])
-        piece = np.clip(np.searchsorted(self.pieces["start_day"].to_numpy(), grid, side="right") - 1, 0, k - 1)
+        piece = np.clip(
+            np.searchsorted(self.pieces["start_day"].to_numpy(), grid, side="right") - 1, 0, k - 1
+        )
         return mu[piece] + nbr * beta * exc
 
     def plot(self, ax=None):
@@ -409,14 +514,25 @@ class HawkesResult(Result):
         counts = np.bincount(days, minlength=int(math.ceil(horizon)))
         day_edges = np.arange(len(counts))
         grid = np.linspace(0.0, horizon, min(20000, max(2000, 20 * len(self.times))), endpoint=False)
-        ax.bar(self._to_time(day_edges.astype(float)), counts, width=1.0, align="edge", color="0.8",
-               label="events per day")
+        ax.bar(
+            self._to_time(day_edges.astype(float)),
+            counts,
+            width=1.0,
+            align="edge",
+            color="0.8",
+            label="events per day",
+        )
         ax.plot(self._to_time(grid), self.intensity(grid), color="C3", lw=0.8, label="fitted intensity")
         piece_starts = self.pieces["start_day"].to_numpy(dtype=float)
         piece_ends = self.pieces["end_day"].to_numpy(dtype=float)
         for i, (a, b) in enumerate(zip(piece_starts, piece_ends)):
-            ax.plot(self._to_time(np.array([a, b])), [self.mu[i]] * 2, color="C0", lw=2,
-                    label="background" if i == 0 else None)
+            ax.plot(
+                self._to_time(np.array([a, b])),
+                [self.mu[i]] * 2,
+                color="C0",
+                lw=2,
+                label="background" if i == 0 else None,
+            )
         ax.set_ylabel("events per day")
         ax.legend(loc="upper left", frameon=False, fontsize="small")
         return ax
@@ -439,9 +555,15 @@ class HawkesResult(Result):
         else:
             t0 = 0.0 if start is None else (pd.Timestamp(start) - self.origin) / pd.Timedelta(days=1)
             # end is the last day included, as in fit_hawkes
-            t1 = self.window[1] if end is None else (pd.Timestamp(end) - self.origin) / pd.Timedelta(days=1) + 1
+            t1 = (
+                self.window[1]
+                if end is None
+                else (pd.Timestamp(end) - self.origin) / pd.Timedelta(days=1) + 1
+            )
         breaks = self.pieces["start_day"].to_numpy(dtype=float)[1:]
-        sim = simulate_hawkes(self.mu, self.branching_ratio, self.beta, end=t1, start=t0, seed=seed, breaks=breaks)
+        sim = simulate_hawkes(
+            self.mu, self.branching_ratio, self.beta, end=t1, start=t0, seed=seed, breaks=breaks
+        )
         if self.origin is None:
             return sim
         return pd.DatetimeIndex(self._to_time(sim), name="simulated")
@@ -474,11 +596,11 @@ def _parse_times(event_times, start, end):
 def _pieces(background, origin, horizon) -> pd.DataFrame:
     if isinstance(background, str):
         if background != "constant":
-            raise ValueError(f"background must be 'constant' or a list of Period, got {background!r}")
+            raise ArgumentError("background", background, ["constant", "a list of Period"])
         return pd.DataFrame({"period": ["all"], "start_day": [0.0], "end_day": [horizon], "gap": [False]})
     periods = check_periods(list(background), allow_overlap=False)
     if origin is None:
-        raise ValueError("periods need dated events (dates or datetimes), not numeric times")
+        raise ArgumentError("event_times", "numeric times", "dates or datetimes when background is periods")
     rows = []
     for p in sorted(periods, key=lambda p: p.start):
         a = (pd.Timestamp(p.start) - origin) / pd.Timedelta(days=1)
@@ -487,7 +609,7 @@ def _pieces(background, origin, horizon) -> pd.DataFrame:
         if b > a:
             rows.append((p.name, a, b))
     if not rows:
-        raise ValueError("no period overlaps the observation window")
+        raise ArgumentError("background", "periods outside the window", "at least one period overlapping it")
     # Days the periods leave uncovered get their own background rate rather than a silent guess.
     filled, cursor = [], 0.0
     for name, a, b in rows:
@@ -508,49 +630,166 @@ def _gap_name(origin, a, b) -> str:
     return f"outside periods {d0}..{d1}"
 
 
-def _starts(counts, lengths, total_rate) -> list[np.ndarray]:
-    starts = []
-    for n0, beta0 in [(0.3, 1.0), (0.5, 0.1), (0.5, 5.0), (0.8, 0.3)]:
-        mu0 = np.maximum(counts / lengths * (1 - n0), 1e-3 * total_rate)
-        starts.append(np.r_[np.log(mu0), special.logit(n0), math.log(beta0)])
-    return starts
+def _profile(z, comp, piece, lengths, mu, nbr):
+    """Maximum over (mu_k, n) of the log-likelihood at a fixed decay, and where it is reached.
 
-
-def _fit_replicate(t, piece, lengths, horizon, starts, min_log_beta):
+    For a fixed decay the log-likelihood ``sum log(mu_k + n z_i) - mu . L - n comp`` is
+    concave in (mu, n): projected Newton (n kept in its bounds), warm-started.
+    """
     k = len(lengths)
-    bounds = [_LOG_MU_BOUNDS] * k + [(-_LOGIT_N_BOUND, _LOGIT_N_BOUND), (min_log_beta, _MAX_LOG_BETA)]
-    best = None
-    for theta0 in starts:
-        res = optimize.minimize(
-            _negloglik, theta0, args=(t, piece, lengths, horizon), jac=True, method="L-BFGS-B", bounds=bounds,
-            options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-7},
-        )
-        if best is None or res.fun < best.fun:
-            best = res
+    idx = np.arange(k)
+
+    def value(mu_, n_):
+        lam_ = mu_[piece] + n_ * z
+        return float(np.sum(np.log(lam_)) - mu_ @ lengths - n_ * comp), lam_
+
+    ll, lam = value(mu, nbr)
+    for _ in range(60):
+        w = 1.0 / lam
+        w2 = w * w
+        zw2 = z * w2
+        g = np.append(_per_piece(w, piece, k) - lengths, _dot(z, w) - comp)
+        h = np.zeros((k + 1, k + 1))
+        h[idx, idx] = _per_piece(w2, piece, k)
+        h[:k, k] = h[k, :k] = _per_piece(zw2, piece, k)
+        h[k, k] = _dot(z, zw2)
+        free = np.ones(k + 1, dtype=bool)
+        free[k] = not ((nbr <= _N_BOUNDS[0] and g[k] < 0) or (nbr >= _N_BOUNDS[1] and g[k] > 0))
+        step = np.zeros(k + 1)
+        try:
+            step[free] = np.linalg.solve(h[np.ix_(free, free)], g[free])
+        except np.linalg.LinAlgError:
+            step[free] = g[free] / np.maximum(np.diag(h)[free], 1e-12)
+        decrement = float(g @ step)
+        if decrement < 1e-4:  # the grid only ranks decays; Newton polishes the best one
+            break
+        shrink = step[:k] < 0
+        s = min(1.0, 0.9 * float(np.min(mu[shrink] / -step[:k][shrink]))) if shrink.any() else 1.0
+        while s > 1e-12:
+            mu_new = np.clip(mu + s * step[:k], *_MU_BOUNDS)
+            n_new = float(np.clip(nbr + s * step[k], *_N_BOUNDS))
+            ll_new, lam_new = value(mu_new, n_new)
+            if ll_new >= ll:
+                break
+            s *= 0.5
+        else:
+            break
+        mu, nbr, ll, lam = mu_new, n_new, ll_new, lam_new
+    return mu, nbr, ll
+
+
+def _profile_one_rate(z, comp, n_events, horizon, nbr):
+    """:func:`_profile` for one background rate: ``mu = (N - n comp) / T`` at the optimum, so 1-D Newton in n.
+
+    Both stationarity conditions give ``mu T + n comp = N``; substituting leaves
+    ``sum log(N / T + n (z_i - comp / T)) - N``, concave in n.
+    """
+    base, d = n_events / horizon, z - comp / horizon
+    top = min(_N_BOUNDS[1], n_events / comp * (1 - 1e-9)) if comp > 0 else _N_BOUNDS[1]
+    ll = float(np.sum(np.log(base + nbr * d))) - n_events
+    for _ in range(60):
+        dw = d / (base + nbr * d)
+        grad, curv = float(dw.sum()), _dot(dw, dw)
+        step = grad / curv if curv > 0 else 0.0
+        if grad * step < 1e-5:  # ranks grid points; Newton in all parameters polishes
+            break
+        s = 1.0
+        while s > 1e-12:
+            n_new = min(max(nbr + s * step, _N_BOUNDS[0]), top)
+            lam = base + n_new * d
+            if lam.min() > 0:
+                ll_new = float(np.sum(np.log(lam))) - n_events
+                if ll_new >= ll:
+                    break
+            s *= 0.5
+        else:
+            break
+        if n_new == nbr:
+            break
+        nbr, ll = n_new, ll_new
+    mu = np.array([max((n_events - nbr * comp) / horizon, _MU_BOUNDS[0])])
+    return mu, nbr, ll
+
+
+def _profile_at(t, piece, lengths, horizon, log_beta, mu, nbr):
+    """Profile log-likelihood at one decay, warm-started at (mu, n); returns mu, n, loglik."""
+    beta = math.exp(log_beta)
+    (a,) = _decayed_sums(t, beta)
+    comp = len(t) - np.exp(-beta * (horizon - t)).sum()
+    if len(lengths) == 1:
+        return _profile_one_rate(beta * a, comp, len(t), horizon, nbr)
+    return _profile(beta * a, comp, piece, lengths, mu, nbr)
+
+
+def _grid_start(t, piece, lengths, horizon, counts, min_log_beta) -> np.ndarray:
+    """Working parameters at the best point of a coarse grid of the profile likelihood in log beta.
+
+    The decay is then refined by a parabola through the best point and its two
+    neighbours (on the log scale) and the profile recomputed there, so Newton
+    starts close to the optimum.
+    """
+    mu = np.maximum(counts / lengths * 0.7, 1e-3 * counts.sum() / lengths.sum())
+    nbr, grid = 0.3, np.linspace(min_log_beta, _MAX_LOG_BETA, _N_GRID)
+    lls, found = np.full(len(grid), -np.inf), []
+    for i, log_beta in enumerate(grid):
+        mu, nbr, lls[i] = _profile_at(t, piece, lengths, horizon, log_beta, mu, nbr)
+        found.append((mu, nbr))
+    j = int(np.argmax(lls))
+    best = np.r_[np.log(found[j][0]), special.logit(found[j][1]), grid[j]]
+    if 0 < j < len(grid) - 1 and np.all(np.isfinite(lls[j - 1 : j + 2])):
+        y0, y1, y2 = lls[j - 1 : j + 2]
+        denom = y0 - 2 * y1 + y2
+        if denom < 0:
+            log_beta = grid[j] + 0.5 * (grid[1] - grid[0]) * (y0 - y2) / denom
+            mu, nbr, ll = _profile_at(t, piece, lengths, horizon, log_beta, *found[j])
+            if ll >= lls[j]:
+                best = np.r_[np.log(mu), special.logit(nbr), log_beta]
     return best
 
 
-def _hessian(theta, args, step=1e-4):
-    """Observed information: central differences of the analytic gradient."""
-    p = len(theta)
-    h = np.zeros((p, p))
-    for j in range(p):
-        e = np.zeros(p)
-        e[j] = step * max(1.0, abs(theta[j]))
-        g_plus = _negloglik(theta + e, *args)[1]
-        g_minus = _negloglik(theta - e, *args)[1]
-        h[:, j] = (g_plus - g_minus) / (2 * e[j])
-    return (h + h.T) / 2
+def _newton(theta, args, lo, hi, max_iter: int = 100):
+    """Maximise the log-likelihood from ``theta`` by projected Newton in the working parameters.
+
+    Steps use the analytic Hessian (eigenvalues made positive where it is not
+    concave) with backtracking; a parameter on its bound whose gradient
+    points outward is held there. Returns theta, log-likelihood and Hessian.
+    """
+    ll, g, h = _loglik_derivs(theta, *args)
+    for _ in range(max_iter):
+        free = ~(((theta <= lo) & (g < 0)) | ((theta >= hi) & (g > 0)))
+        vals, vecs = np.linalg.eigh(-h[np.ix_(free, free)])
+        vals = np.maximum(np.abs(vals), 1e-10 * max(1.0, float(np.abs(vals).max())))
+        step = np.zeros_like(theta)
+        step[free] = vecs @ ((vecs.T @ g[free]) / vals)
+        decrement = float(g @ step)
+        if decrement < 1e-10:
+            break
+        s, accepted = 1.0, None
+        while s > 1e-10:
+            cand = np.clip(theta + s * step, lo, hi)
+            if s == 1.0:
+                out = _loglik_derivs(cand, *args)
+                if out[0] >= ll:
+                    accepted = out
+                    break
+            elif _loglik_derivs(cand, *args, order=0) >= ll:
+                accepted = _loglik_derivs(cand, *args)
+                break
+            s *= 0.5
+        if accepted is None:
+            break
+        theta, (ll, g, h) = cand, accepted
+    return theta, ll, h
 
 
-def _covariance(theta, args):
-    h = _hessian(theta, args)
+def _covariance(hess) -> np.ndarray:
+    """Inverse observed information in the working parameters, NaN when it is not positive definite."""
     try:
-        cov = np.linalg.inv(h)
+        cov = np.linalg.inv(-hess)
     except np.linalg.LinAlgError:
-        return np.full_like(h, np.nan)
+        return np.full_like(hess, np.nan)
     if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-        return np.full_like(h, np.nan)
+        return np.full_like(hess, np.nan)
     return cov
 
 
@@ -563,6 +802,7 @@ def fit_hawkes(
     n_jitter: int = 20,
     seed: int = 0,
     max_half_life_days: float | None = None,
+    scope=None,
 ) -> HawkesResult:
     """Fit a univariate Hawkes process with an exponential kernel by maximum likelihood.
 
@@ -589,7 +829,10 @@ def fit_hawkes(
         period (or of the window for a constant background), at least one day. A kernel slower than the
         background pieces is confounded with them: without the bound, a
         surge followed by a calm can be fitted as n -> 1 with a half-life of
-        years. A fit on this bound is logged.
+        years. A fit on this bound is flagged with a StatisticalWarning.
+    scope : Scope, str or None
+        Counting scope applied when ``event_times`` is an incident table
+        (``analysis.scope.get_scope(scope).select``); None is the default scope.
 
     Returns
     -------
@@ -606,15 +849,24 @@ def fit_hawkes(
     half-life (well under a day) reflects same-day clustering, not a timing
     the data can show.
 
-    *Estimation.* Parameters are fitted as (log mu_k, logit n, log beta) by
-    L-BFGS-B with the analytic gradient, from four starts on the first
-    replicate and warm-started from its optimum on the others. Standard
-    errors come from the observed information (central differences of the
-    analytic gradient) and the delta method; intervals are Wald intervals on
-    the working scale, mapped back. The logit keeps n below 1: when the
-    estimate presses against the bound the result is flagged non-stationary
-    (the window is explosive, or the background changed and was not
-    modelled).
+    *Estimation.* Parameters are fitted as (log mu_k, logit n, log beta). For
+    a fixed decay the log-likelihood is concave in (mu_k, n): it is maximised
+    by Newton's method on a coarse grid of decays (the profile likelihood),
+    and the best grid point starts a projected Newton search in all
+    parameters with the analytic gradient and Hessian (the exponential
+    kernel's sums and their first two derivatives in beta in O(n)). Other
+    jitter replicates start from the first one's optimum. Standard
+    errors come from the observed information (the analytic Hessian) and the
+    delta method; intervals are Wald intervals on the working scale, mapped
+    back. The logit keeps n below 1: when the estimate presses against the
+    bound the result is flagged non-stationary (the window is explosive, or
+    the background changed and was not modelled). Fits on a bound raise a
+    :class:`~analysis.errors.StatisticalWarning`.
+
+    *Resolution.* Day-dated input cannot show excitation within a day: a
+    fitted half-life below one day raises a StatisticalWarning, is marked in
+    ``repr`` and ``below_resolution``, and ``resolution`` says what the data
+    can and cannot resolve.
 
     *Checks.* The comparison table gives AIC against the Poisson model with
     the same background (n = 0); the likelihood-ratio test is non-standard
@@ -631,6 +883,58 @@ def fit_hawkes(
     >>> fit.table["parameter"].tolist()
     ['background', 'branching_ratio', 'decay_beta', 'half_life_days']
     """
+    if isinstance(event_times, pd.DataFrame):
+        event_times = get_scope(scope).select(event_times)["event_date"]
+    t_days, horizon, origin, jitter, original = _window_times(event_times, background, start, end)
+    pieces = _pieces(background, origin, horizon)
+    piece_starts = pieces["start_day"].to_numpy()
+    lengths = (pieces["end_day"] - pieces["start_day"]).to_numpy(dtype=float)
+    piece_of = np.clip(np.searchsorted(piece_starts, t_days, side="right") - 1, 0, len(pieces) - 1)
+    k = len(pieces)
+    counts = np.bincount(piece_of, minlength=k).astype(float)
+    pieces["days"] = lengths
+    pieces["events"] = counts.astype(int)
+    if max_half_life_days is None:
+        # Gaps between periods can be a few days long; only the named periods set the bound.
+        named = lengths[~pieces["gap"].to_numpy()] if (~pieces["gap"]).any() else lengths
+        max_half_life_days = max(1.0, float(named.min()) / 4)
+    min_log_beta = math.log(math.log(2) / max_half_life_days)
+
+    m = n_jitter if jitter else 1
+    theta, cov, thetas_arr, lls, reps = _fit_replicates(
+        t_days, piece_of, lengths, horizon, counts, min_log_beta, m, jitter, seed
+    )
+    at_upper = _flag_fit(theta, k, min_log_beta, max_half_life_days)
+    table = _parameter_table(theta, cov, pieces, alpha)
+    resolution, below = _resolution(jitter, float(table["estimate"].iloc[-1]))
+    table.attrs["resolution"] = resolution
+    comparison = _comparison(float(np.mean(lls)), counts, lengths)
+    mu, nbr, beta = _unpack(theta, k)
+    return HawkesResult(
+        table=table,
+        comparison=comparison,
+        stationary=bool(nbr < 1 and not at_upper),
+        pieces=pieces,
+        theta=theta,
+        cov=cov,
+        replicate_theta=thetas_arr,
+        replicate_loglik=np.array(lls),
+        times=reps[0][0],
+        window=(0.0, float(horizon)),
+        n_jitter=m,
+        jittered=jitter,
+        background="constant" if isinstance(background, str) else "periods",
+        alpha=alpha,
+        origin=origin,
+        resolution=resolution,
+        below_resolution=below,
+        replicates=tuple(reps),
+        event_input=(t_days, piece_of, original),
+    )
+
+
+def _window_times(event_times, background, start, end):
+    """Event offsets (days) inside the window, the window length, origin, whether to jitter, originals."""
     t_all, horizon, origin, jitter, original = _parse_times(event_times, start, end)
     if not isinstance(background, str) and start is None and end is None and origin is not None:
         # The window follows the periods, not the events.
@@ -641,61 +945,99 @@ def fit_hawkes(
     # Dates: day offsets lie in [0, horizon); numeric times may sit on the window end itself.
     inside = (t_all >= 0) & ((t_all <= horizon) if origin is None else (t_all < horizon))
     if not inside.all():
-        logger.warning("fit_hawkes: %d events outside the window were left out", int((~inside).sum()))
+        warnings.warn(
+            f"fit_hawkes: {int((~inside).sum())} events outside the window were left out",
+            StatisticalWarning,
+            stacklevel=3,
+        )
     t_days, original = t_all[inside], original[inside].reset_index(drop=True)
     if len(t_days) < 3:
-        raise ValueError("need at least 3 events in the window")
+        raise ArgumentError("event_times", f"{len(t_days)} events in the window", "at least 3 events")
     if not jitter and len(np.unique(t_days)) < len(t_days):
-        raise ValueError("tied event times: pass dates (they are jittered within the day) or untied times")
-    pieces = _pieces(background, origin, horizon)
-    piece_starts = pieces["start_day"].to_numpy()
-    lengths = (pieces["end_day"] - pieces["start_day"]).to_numpy(dtype=float)
-    piece_of = np.clip(np.searchsorted(piece_starts, t_days, side="right") - 1, 0, len(pieces) - 1)
-    k = len(pieces)
-    counts = np.bincount(piece_of, minlength=k).astype(float)
-    pieces["days"] = lengths
-    pieces["events"] = counts.astype(int)
+        raise ArgumentError(
+            "event_times", "tied numeric times", "dates (jittered within the day) or untied times"
+        )
+    return t_days, horizon, origin, jitter, original
 
-    m = n_jitter if jitter else 1
+
+def _fit_replicates(t_days, piece_of, lengths, horizon, counts, min_log_beta, m, jitter, seed):
+    """Fit each jitter replicate; pool with Rubin's rules on the working scale."""
+    k = len(lengths)
+    lo = np.r_[np.full(k, _LOG_MU_BOUNDS[0]), -_LOGIT_N_BOUND, min_log_beta]
+    hi = np.r_[np.full(k, _LOG_MU_BOUNDS[1]), _LOGIT_N_BOUND, _MAX_LOG_BETA]
     rng = np.random.default_rng(seed)
     thetas, covs, lls, reps = [], [], [], []
-    if max_half_life_days is None:
-        # Gaps between periods can be a few days long; only the named periods set the bound.
-        named = lengths[~pieces["gap"].to_numpy()] if (~pieces["gap"]).any() else lengths
-        max_half_life_days = max(1.0, float(named.min()) / 4)
-    min_log_beta = math.log(math.log(2) / max_half_life_days)
-    starts = [np.r_[s[:-1], max(s[-1], min_log_beta + 0.1)] for s in _starts(counts, lengths, len(t_days) / horizon)]
     for r in range(m):
         t = t_days + rng.uniform(0.0, 1.0, len(t_days)) if jitter else t_days.copy()
         order = np.argsort(t, kind="stable")
         t_sorted, piece_sorted = t[order], piece_of[order]
         args = (t_sorted, piece_sorted, lengths, horizon)
-        res = _fit_replicate(*args, starts if r == 0 else [thetas[0]], min_log_beta)
-        thetas.append(res.x)
-        covs.append(_covariance(res.x, args))
-        lls.append(-res.fun)
+        theta0 = _grid_start(*args, counts, min_log_beta) if r == 0 else thetas[0]
+        theta_r, ll_r, hess = _newton(theta0, args, lo, hi)
+        thetas.append(theta_r)
+        covs.append(_covariance(hess))
+        lls.append(ll_r)
         reps.append((t_sorted, piece_sorted, order))
     thetas_arr = np.array(thetas)
-    theta = thetas_arr.mean(axis=0)
     within = np.mean(covs, axis=0)
     between = np.cov(thetas_arr, rowvar=False, ddof=1) if m > 1 else np.zeros_like(within)
-    cov = within + (1 + 1 / m) * between
+    return thetas_arr.mean(axis=0), within + (1 + 1 / m) * between, thetas_arr, lls, reps
 
+
+def _flag_fit(theta, k, min_log_beta, max_half_life_days) -> bool:
+    """Warn about fits on a bound; return whether the branching ratio is at its upper bound."""
     at_upper = theta[k] > _LOGIT_N_BOUND - 0.5
-    at_lower = theta[k] < -_LOGIT_N_BOUND + 0.5
     if at_upper:
-        logger.warning("fit_hawkes: branching ratio at its upper bound: not stationary in this window")
-    if at_lower:
-        logger.warning("fit_hawkes: branching ratio ~ 0: no self-excitation found; the decay is not identified")
+        warnings.warn(
+            "fit_hawkes: branching ratio at its upper bound: not stationary in this window",
+            StatisticalWarning,
+            stacklevel=3,
+        )
+    if theta[k] < -_LOGIT_N_BOUND + 0.5:
+        warnings.warn(
+            "fit_hawkes: branching ratio ~ 0: no self-excitation found; the decay is not identified",
+            StatisticalWarning,
+            stacklevel=3,
+        )
     if theta[k + 1] < min_log_beta + 1e-3:
-        logger.warning("fit_hawkes: half-life at its bound of %.3g days; excitation this slow is confounded "
-                       "with the background", max_half_life_days)
+        warnings.warn(
+            f"fit_hawkes: half-life at its bound of {max_half_life_days:.3g} days; excitation this "
+            "slow is confounded with the background",
+            StatisticalWarning,
+            stacklevel=3,
+        )
+    return bool(at_upper)
 
-    table = _parameter_table(theta, cov, pieces, alpha)
 
-    # Poisson model with the same background: MLE mu_k = N_k / L_k.
+def _resolution(jittered: bool, half_life: float) -> tuple[str, bool]:
+    """What the timing of the input can resolve, and whether the fitted half-life is below it."""
+    if not jittered:
+        return "exact times: the kernel is resolved down to the spacing of the timestamps", False
+    cannot = (
+        "Dates are days: the order and spacing of events within a day are unknown (here invented "
+        "by jitter), so excitation within a day cannot be told apart from same-day clustering "
+        "(one night's attack on several sites). Only excitation acting across days can be resolved; "
+        "fit_self_excitation models it on daily counts."
+    )
+    if half_life < 1.0:
+        warnings.warn(
+            f"fit_hawkes: half-life {half_life:.3g} days is below the one-day resolution of dated "
+            "input: the branching ratio reflects same-day clustering, not a finding about attacks "
+            "triggering attacks",
+            StatisticalWarning,
+            stacklevel=3,
+        )
+        return (
+            f"{cannot} The fitted half-life ({half_life:.3g} days) is below one day: the branching ratio "
+            "measures same-day clustering and is not a finding about triggering."
+        ), True
+    return f"{cannot} The fitted half-life ({half_life:.3g} days) is above one day.", False
+
+
+def _comparison(ll_hawkes: float, counts, lengths) -> pd.DataFrame:
+    """AIC of the Hawkes model and of the Poisson model with the same background (MLE N_k / L_k)."""
+    k = len(lengths)
     ll_pois = float(np.sum(special.xlogy(counts, counts / lengths) - counts))
-    ll_hawkes = float(np.mean(lls))
     comparison = pd.DataFrame(
         {
             "model": ["hawkes", "poisson (same background)"],
@@ -705,24 +1047,29 @@ def fit_hawkes(
         }
     )
     comparison["delta_aic"] = comparison["aic"] - comparison["aic"].min()
+    return comparison
 
+
+def _event_diagnostics(theta, reps, pieces, t_days, piece_of, original, m):
+    """Per-event background share and intensity (averaged over replicates), and time-rescaling residuals."""
+    k = len(pieces)
     mu, nbr, beta = _unpack(theta, k)
     p_bg = np.zeros(len(t_days))
     intensity = np.zeros(len(t_days))
+    a0 = None
     for t_sorted, piece_sorted, order in reps:
-        a, _ = _decayed_sums(t_sorted, beta)
+        (a,) = _decayed_sums(t_sorted, beta)
+        a0 = a if a0 is None else a0
         lam = mu[piece_sorted] + nbr * beta * a
         p_bg[order] += mu[piece_sorted] / lam / m
         intensity[order] += lam / m
-
     t0, p0, _ = reps[0]
-    a0, _ = _decayed_sums(t0, beta)
+    lengths = (pieces["end_day"] - pieces["start_day"]).to_numpy(dtype=float)
     cum_mu = np.r_[0.0, np.cumsum(mu * lengths)]
-    background_part = cum_mu[p0] + mu[p0] * (t0 - piece_starts[p0])
+    background_part = cum_mu[p0] + mu[p0] * (t0 - pieces["start_day"].to_numpy()[p0])
     compensator = background_part + nbr * (np.arange(len(t0)) - a0)
-    residuals = np.diff(np.r_[0.0, compensator])
+    residuals = np.diff(compensator, prepend=0.0)
     ks = stats.kstest(residuals, "expon")
-
     events = pd.DataFrame(
         {
             "event_time": original,
@@ -732,26 +1079,7 @@ def fit_hawkes(
             "intensity": intensity,
         }
     )
-    return HawkesResult(
-        table=table,
-        comparison=comparison,
-        events=events,
-        ks={"statistic": float(ks.statistic), "p_value": float(ks.pvalue)},
-        stationary=bool(nbr < 1 and not at_upper),
-        pieces=pieces,
-        theta=theta,
-        cov=cov,
-        replicate_theta=thetas_arr,
-        replicate_loglik=np.array(lls),
-        residuals=residuals,
-        times=t0,
-        window=(0.0, float(horizon)),
-        n_jitter=m,
-        jittered=jitter,
-        background="constant" if isinstance(background, str) else "periods",
-        alpha=alpha,
-        origin=origin,
-    )
+    return events, residuals, ks
 
 
 def _parameter_table(theta, cov, pieces, alpha) -> pd.DataFrame:
@@ -759,21 +1087,22 @@ def _parameter_table(theta, cov, pieces, alpha) -> pd.DataFrame:
     z = stats.norm.ppf(1 - alpha / 2)
     se_w = np.sqrt(np.diag(cov))
     lo_w, hi_w = theta - z * se_w, theta + z * se_w
-    rows = []
-    with np.errstate(over="ignore"):  # an unidentified decay has a huge SE: its interval is (0, inf)
-        for i in range(k):
-            est = float(np.exp(theta[i]))
-            rows.append(("background", pieces["period"].iloc[i], est, est * se_w[i], np.exp(lo_w[i]),
-                         np.exp(hi_w[i]), "events/day"))
-        nbr = float(special.expit(theta[k]))
-        rows.append(("branching_ratio", "", nbr, nbr * (1 - nbr) * se_w[k], special.expit(lo_w[k]),
-                     special.expit(hi_w[k]), "events per event"))
-        beta = float(np.exp(theta[k + 1]))
-        rows.append(("decay_beta", "", beta, beta * se_w[k + 1], np.exp(lo_w[k + 1]), np.exp(hi_w[k + 1]), "per day"))
-        half = math.log(2) / beta
-        rows.append(("half_life_days", "", half, half * se_w[k + 1], math.log(2) / np.exp(hi_w[k + 1]),
-                     math.log(2) / np.exp(lo_w[k + 1]), "days"))
-    table = pd.DataFrame(rows, columns=["parameter", "period", "estimate", "std_error", "ci_low", "ci_high", "unit"])
-    num = ["estimate", "std_error", "ci_low", "ci_high"]
-    table[num] = table[num].astype(float)
-    return table
+    nbr, beta = float(special.expit(theta[k])), float(np.exp(theta[k + 1]))
+    half = math.log(2) / beta
+    with np.errstate(over="ignore", divide="ignore"):  # an unidentified decay: interval (0, inf)
+        mu, mu_lo, mu_hi = np.exp(theta[:k]), np.exp(lo_w[:k]), np.exp(hi_w[:k])
+        beta_lo, beta_hi = np.exp(lo_w[k + 1]), np.exp(hi_w[k + 1])
+        half_lo, half_hi = math.log(2) / beta_hi, math.log(2) / beta_lo
+    return pd.DataFrame(
+        {
+            "parameter": ["background"] * k + ["branching_ratio", "decay_beta", "half_life_days"],
+            "period": [*pieces["period"], "", "", ""],
+            "estimate": np.r_[mu, nbr, beta, half],
+            "std_error": np.r_[
+                mu * se_w[:k], nbr * (1 - nbr) * se_w[k], beta * se_w[k + 1], half * se_w[k + 1]
+            ],
+            "ci_low": np.r_[mu_lo, special.expit(lo_w[k]), beta_lo, half_lo],
+            "ci_high": np.r_[mu_hi, special.expit(hi_w[k]), beta_hi, half_hi],
+            "unit": ["events/day"] * k + ["events per event", "per day", "days"],
+        }
+    )

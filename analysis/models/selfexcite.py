@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, stats
 
+from analysis.counts import warn_coarse_dated
 from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.results import Result
 
@@ -202,15 +203,6 @@ def simulate_self_excitation(
 # --------------------------------------------------------------------------- inputs and background
 
 
-def _warn_coarse(rows: pd.DataFrame) -> None:
-    from analysis.counts import coarse_dated
-
-    n = coarse_dated(rows)
-    if n:
-        warnings.warn(f"{n} rows dated only to a week or month were left out: their day is unknown",
-                      StatisticalWarning, stacklevel=4)
-
-
 def _daily_series(data, scope) -> pd.Series:
     """Daily counts from incidents (scope applied, dataset coverage as calendar) or a daily Series."""
     if isinstance(data, pd.DataFrame) and "event_date" in data:
@@ -220,7 +212,7 @@ def _daily_series(data, scope) -> pd.Series:
 
         start, end = data_coverage(data)
         rows = get_scope(scope).select(data)
-        _warn_coarse(rows)
+        warn_coarse_dated(rows)
         return daily_counts(rows, start=start, end=end, confirmation=None, precision="exclude")["events"].astype(float)
     if isinstance(data, pd.DataFrame) and data.shape[1] == 1:
         data = data.iloc[:, 0]

@@ -53,6 +53,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from analysis.counts import warn_coarse_dated
 from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.models.exact import RateRatio, garwood_interval, rate_ratio_exact_any
 from analysis.results import Result
@@ -165,15 +166,6 @@ def _trigger_frame(triggers) -> pd.DataFrame:
     return frame
 
 
-def _warn_coarse(rows: pd.DataFrame) -> None:
-    from analysis.counts import coarse_dated
-
-    n = coarse_dated(rows)
-    if n:
-        warnings.warn(f"{n} rows dated only to a week or month were left out: their day is unknown",
-                      StatisticalWarning, stacklevel=4)
-
-
 def _calendar(incidents, scope, span, background) -> tuple[pd.Series, np.ndarray, list]:
     """Daily counts over the span (scope applied), each day's period, and the periods in order."""
     from analysis.config import data_coverage
@@ -193,7 +185,7 @@ def _calendar(incidents, scope, span, background) -> tuple[pd.Series, np.ndarray
     outside = int(((dates < first) | (dates > last + pd.Timedelta(days=1))).sum())
     if outside:
         warnings.warn(f"{outside} incidents outside the span were left out", StatisticalWarning, stacklevel=3)
-    _warn_coarse(rows)
+    warn_coarse_dated(rows)
     y = daily_counts(rows, start=first, end=last, confirmation=None, precision="exclude")["events"]
     periods = sorted(resolve_periods(background), key=lambda p: p.start)
     labels = np.full(len(y), _OUTSIDE, dtype=object)
