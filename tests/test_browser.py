@@ -8,9 +8,9 @@ naming what is missing and how to install it.
 
 At 420 px and 1,400 px the page is never wider than the window, everything
 wider than the window sits inside its own horizontal scroll box, every image
-loads, and no raw result text or code name reaches the reader. Screenshots go
-to ``screenshots/`` beside the built page and to the repository's
-``reports/screenshots/`` (git-ignored).
+loads, and no raw result text or code name reaches the reader; printed, nothing
+is cut off. Screenshots go to ``screenshots/`` beside the built page and, for
+the real report, to the repository's ``reports/screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -118,7 +118,8 @@ def _screenshots(driver, index: Path, width: int, name: str) -> list[Path]:
                  "format": "png", "captureBeyondViewport": True,
                  "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})["data"])}
     written = []
-    for folder in (index.parent / "screenshots", ROOT / "reports" / "screenshots"):
+    folders = [index.parent / "screenshots"] + ([ROOT / "reports" / "screenshots"] if name == "report" else [])
+    for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
         for name, png in shots.items():
             (folder / name).write_bytes(png)
