@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DATA := $(wildcard data/*.csv) data/periods.toml
-SRC := $(shell find analysis -name '*.py' -o -name '*.mplstyle' -o -name '*.html')
+SRC := $(shell find analysis -name '*.py' -o -name '*.mplstyle' -o -name '*.html' -o -name '*.css' -o -name '*.js')
 
-.PHONY: help report test test-fast validate lint format-check docs clean
+.PHONY: help report test test-fast validate lint format-check docs clean lab
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_.\/-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,7 +16,7 @@ help: ## Show this help
 .venv: pyproject.toml analysis/__init__.py ## Create the virtual environment and install the package (re-run when pyproject.toml or the version changes)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,scale]'
+	$(PY) -m pip install --quiet -e '.[dev,notebook,scale]'
 	touch $(VENV)
 
 report: reports/index.html ## Rebuild reports/ from data/ (only when data/ or analysis/ changed)
@@ -38,6 +38,9 @@ docs: docs/data_dictionary.md data/datapackage.json ## Regenerate the data dicti
 
 docs/data_dictionary.md data/datapackage.json &: analysis/schema.py analysis/datapackage.py $(wildcard data/*.csv) $(VENV)
 	$(PY) -m analysis docs
+
+lab: $(VENV) ## Open JupyterLab from the project's environment, in notebooks/
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 lint: $(VENV) ## Check style with ruff
 	$(PY) -m ruff check analysis tests benchmarks conftest.py
