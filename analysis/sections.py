@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -22,7 +23,7 @@ from markupsafe import Markup
 from analysis.plots import human
 from analysis.tables import format_table
 
-__all__ = ["FIGURE_CAPTIONS", "compose_page", "figure_credit"]
+__all__ = ["COLUMN_WORDS", "FIGURE_CAPTIONS", "compose_page", "figure_credit", "humanise"]
 
 #: What each figure shows and which sources it draws on (for its credit line).
 FIGURE_CAPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -68,8 +69,45 @@ def _fig(stem: str, meta: dict) -> dict:
             "credit": figure_credit(stem, meta["data_through"])}
 
 
+#: Column names as readers see them in the HTML report (the CSV files keep the codes).
+COLUMN_WORDS = {
+    "rate_per_30d": "attacks per 30 days", "rate_ci_low": "rate, 95% low", "rate_ci_high": "rate, 95% high",
+    "rate_ratio": "rate ratio", "rr_ci_low": "ratio, 95% low", "rr_ci_high": "ratio, 95% high",
+    "p_value": "p", "p_holm": "p (Holm)", "from_record": "boundary from the record", "ci_low": "95% low",
+    "ci_high": "95% high", "date_low": "date, 95% low", "date_high": "date, 95% high", "rr_p_value": "p",
+    "ref_events": "reference attacks", "ref_rate": "reference rate", "events_low": "attacks, low",
+    "events_high": "attacks, high", "rows_left": "rows left", "rows_removed": "rows left out",
+    "official_count": "official count", "our_rows": "our rows", "window_start": "window start",
+    "as_of": "as of", "window_events": "attacks in window", "window_days": "days in window",
+    "expected_events": "expected attacks", "perm_p_greater": "permutation p (greater)",
+    "perm_p_two_sided": "permutation p (two-sided)", "shared_window_days": "days shared with other strikes",
+}
+_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def humanise(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """A table for readers: period names as their labels, coded values and column names in words.
+
+    Examples
+    --------
+    >>> humanise(pd.DataFrame({"period": ["calm"], "rate_ratio": [1.0]}), {"calm": "Calm"}).columns.tolist()
+    ['period', 'rate ratio']
+    """
+    def words(value):
+        if not isinstance(value, str) or value.startswith(("http://", "https://", "data/")):
+            return value
+        return _TOKEN.sub(lambda m: labels.get(m.group(0), human(m.group(0))), value)
+
+    out = frame.drop(columns=["label"], errors="ignore").copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(words)
+    return out.rename(columns=lambda c: COLUMN_WORDS.get(c, c.replace("_", " ")))
+
+
 def _tab(stem: str, caption: str, frames: dict) -> dict:
-    html = format_table(frames[stem]).to_html(index=False, border=0, escape=True, na_rep="")
+    table = humanise(frames[stem], frames.get("_labels", {}))
+    html = format_table(table).to_html(index=False, border=0, escape=True, na_rep="")
     return {"stem": stem, "caption": caption, "html": Markup(html)}
 
 
@@ -223,6 +261,7 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
     meta = {"version": version, "data_through": f"{cfg.data_through:%-d %B %Y}",
             "scope": results["scope"].describe(),
             "coverage": f"{cfg.coverage_start:%B %Y} to {cfg.data_through:%-d %B %Y}"}
+    frames = {**frames, "_labels": {p.name: p.label for p in inputs.periods}}
     sections = [build(results, frames, meta) for build in (_how_much, _how_sure, _how_complete, _when, _beget,
                                                             _strikes, _where)]
     excluded = frames["excluded_rows"]
@@ -237,6 +276,7 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
         "assumptions": results["assumptions"],
         "excluded_statement": (f"{len(excluded)} rows were excluded by validation." if len(excluded) else
                                "0 rows were excluded by validation: every row of every data file passed the schema."),
-        "excluded_html": Markup(format_table(excluded).to_html(index=False, border=0, na_rep="")),
-        "provenance_html": Markup(format_table(frames["provenance"]).to_html(index=False, border=0, na_rep="")),
+        "excluded_html": Markup(format_table(humanise(excluded, {})).to_html(index=False, border=0, na_rep="")),
+        "provenance_html": Markup(format_table(humanise(frames["provenance"], {})).to_html(index=False, border=0,
+                                                                                          na_rep="")),
     }

@@ -477,7 +477,7 @@ class ChangepointResult(Result):
         "dispersion is 1; estimated from successive differences by default); the rate per day is constant "
         "within a segment and jumps at each changepoint (no trend, no autocorrelation). Segment rate "
         "intervals and rate ratios are exact Poisson intervals, too narrow when the dispersion exceeds 1. "
-        "Segments are at least min_size bins long. Date intervals are exact posteriors of one change "
+        "Segments are at least the minimum segment length. Date intervals are exact posteriors of one change "
         "between its neighbours (Jeffreys Gamma priors, uniform location) and are conditional on the "
         "other changepoints. Rate ratios between segments are post-selection: nominal only."
     )

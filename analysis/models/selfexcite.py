@@ -67,7 +67,7 @@ __all__ = ["SelfExcitationResult", "fit_self_excitation", "geometric_kernel", "s
 ASSUMPTIONS = (
     "Day-dated counts: attacks on a day are expected at a background rate (a level per named period, with a "
     "smooth drift inside periods that have the events to show one) plus a multiple of the attack-nights on "
-    "the previous max_lag days, weighted by a geometric lag kernel; attacks on the same date are one "
+    "the previous days, up to the longest lag, weighted by a geometric lag kernel; attacks on the same date are one "
     "cluster and never trigger each other. Only the mean is modelled (Poisson quasi-likelihood, sandwich "
     "standard errors), so same-night multi-site clusters are allowed. The no-excitation p-value is a "
     "parametric bootstrap from the background-only fit with nights Poisson and sites per night resampled "
