@@ -106,7 +106,7 @@ class Headline(Result):
                 f"The {ref} was not one regime: against its first part alone the {head} ran at {early.estimate:.1f} "
                 f"times the rate (95% CI {early.ci_low:.1f} to {early.ci_high:.1f}), against the rest at "
                 f"{late.estimate:.1f} ({late.ci_low:.1f} to {late.ci_high:.1f}); the split date "
-                f"({c.split_reference_at:%d %B %Y}) was found in the data, so this is a sensitivity, not a test."
+                f"({c.split_reference_at:%-d %B %Y}) was found in the data, so this is a sensitivity, not a test."
             )
         return out
 
@@ -201,6 +201,6 @@ def coverage_sentence(cov: pd.DataFrame, headline: Headline) -> str:
     share = 100 * r.our_rows / r.official_count
     side = "fewer" if r.our_rows < r.official_count else "more"
     return (f"The last official count for the {headline.config.period_words} ({r.speaker}) gave "
-            f"{r.official_count} attacks from {r.window_start:%d %b %Y} to {r.as_of:%d %b %Y}; the list holds "
+            f"{r.official_count} attacks from {r.window_start:%-d %b %Y} to {r.as_of:%-d %b %Y}; the list holds "
             f"{r.our_rows:.0f} attacks on bases in that window ({share:.0f}% of it, {side} than the official "
             f"count). The list is not matched to the tallies one to one.")

@@ -28,6 +28,9 @@ __all__ = [
     "human",
     "add_source_line",
     "plot_by_month",
+    "plot_changepoints",
+    "plot_hawkes",
+    "plot_penalty_path",
     "plot_coverage",
     "plot_its",
     "plot_period_rates",
@@ -343,11 +346,12 @@ def plot_headline(headline, ax=None):
 
 
 def plot_its(result, ax=None):
-    """Interrupted time series in whole bins: observed, fitted, counterfactual and its band.
+    """Interrupted time series in whole bins: observed, fitted, and the no-change projection with its band.
 
-    The y axis starts at zero (symlog, so quiet months stay visible next to the
-    surge) and stops a little above the data: a counterfactual band wider than
-    that is clipped at the top edge rather than squashing the counts.
+    The projection and its band are drawn only after the first interruption,
+    where they answer "what if nothing had changed", and the band is clipped a
+    little above the data so it cannot squash the counts. The y axis is a
+    log-like scale from zero (symlog) with plain tick labels (0, 1, 10, 100).
 
     Examples
     --------
@@ -356,18 +360,22 @@ def plot_its(result, ax=None):
     with style():
         ax = styled_axes(ax)
         cf = result.counterfactual
+        after = cf.index >= min(result.interruptions)
         ax.plot(cf.index, cf["observed"], "o", ms=3, color="#7d8c8d", label="observed")
         ax.plot(cf.index, cf["fitted"], color="#1b4f72", label="fitted")
-        ax.plot(cf.index, cf["counterfactual"], color="#c0392b", ls="--", label="without interruption")
-        ax.fill_between(cf.index, cf["cf_ci_low"], cf["cf_ci_high"], color="#c0392b", alpha=0.12, lw=0,
-                        label=f"{100 * (1 - result.alpha):.0f}% interval")
+        ax.plot(cf.index[after], cf["counterfactual"][after], color="#c0392b", ls="--",
+                label="projected without the interruptions")
+        top = float(np.nanmax(np.r_[cf["observed"].to_numpy(float), cf["fitted"].to_numpy(float), 1.0]))
+        ax.fill_between(cf.index[after], cf["cf_ci_low"][after], np.minimum(cf["cf_ci_high"][after], top * 1.3),
+                        color="#c0392b", alpha=0.10, lw=0,
+                        label=f"{100 * (1 - result.alpha):.0f}% interval of the projection")
         for t in result.interruptions:
             ax.axvline(t, color="#555555", lw=0.8)
-        top = float(np.nanmax(np.r_[cf["observed"].to_numpy(float), cf["fitted"].to_numpy(float), 1.0]))
         ax.set_yscale("symlog", linthresh=1)
         ax.set_ylim(0, top * 1.6)
-        ax.set_ylabel("attacks per bin")
-        ax.set_title("Interrupted time series (level change at each interruption)")
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.set_ylabel("attacks per month" if getattr(result, "freq", "MS") in ("MS", "M") else "attacks per bin")
+        ax.set_title("Interrupted time series: level change at each interruption")
         ax.legend(loc="upper left")
     return ax
 
@@ -459,3 +467,77 @@ def plot_self_excitation(result, ax=None):
 
 #: The aligned ITS figure under its earlier name.
 plot_its_aligned = plot_its
+
+
+def plot_changepoints(result, ax=None):
+    """Counts per bin, the fitted segment rates and the 95% date intervals of a changepoint fit.
+
+    Examples
+    --------
+    >>> ax = plot_changepoints(detect_changepoints(daily))  # doctest: +SKIP
+    """
+    with style():
+        ax = styled_axes(ax, figsize=(9, 3.5))
+        edges = result.bin_start.append(pd.DatetimeIndex([result.bin_end[-1] + pd.Timedelta(days=1)]))
+        fitted = result.fitted().to_numpy()
+        ax.plot(edges, np.r_[result.counts, result.counts[-1]], drawstyle="steps-post", color="#aab7b8", lw=0.7,
+                label="attacks per day" if result.freq in ("D", None) else "attacks per bin")
+        ax.plot(edges, np.r_[fitted, fitted[-1]], drawstyle="steps-post", color="#c0392b", lw=1.8,
+                label="segment rate")
+        for i, row in enumerate(result.changepoints.itertuples(index=False)):
+            last_bin = result.bin_start.get_loc(row.date_high)
+            ax.axvspan(row.date_low, result.bin_end[last_bin] + pd.Timedelta(days=1), color="#1b4f72", alpha=0.2,
+                       lw=0, label="95% date interval" if i == 0 else None)
+            ax.axvline(row.date, color="#1b4f72", ls="--", lw=1)
+        ax.set_ylabel("attacks per day" if result.freq in ("D", None) else "attacks per bin")
+        ax.set_ylim(bottom=0)
+        n = len(result.changepoints)
+        ax.set_title(f"Changepoints found in the daily counts ({n} change{'s' if n != 1 else ''})")
+        ax.legend(loc="upper left")
+    return ax
+
+
+def plot_hawkes(result, ax=None):
+    """Events per day, the fitted Hawkes intensity and the background rate.
+
+    Examples
+    --------
+    >>> ax = plot_hawkes(fit_hawkes(times))  # doctest: +SKIP
+    """
+    with style():
+        ax = styled_axes(ax, figsize=(9, 3.5))
+        horizon = result.window[1]
+        counts = np.bincount(np.floor(result.times).astype(int), minlength=int(np.ceil(horizon)))
+        grid = np.linspace(0.0, horizon, min(20000, max(2000, 20 * len(result.times))), endpoint=False)
+        ax.bar(result._to_time(np.arange(len(counts), dtype=float)), counts, width=1.0, align="edge",
+               color="#d5dbdb", label="events per day")
+        ax.plot(result._to_time(grid), result.intensity(grid), color="#c0392b", lw=0.8, label="fitted intensity")
+        starts = result.pieces["start_day"].to_numpy(dtype=float)
+        ends = result.pieces["end_day"].to_numpy(dtype=float)
+        for i, (a, b) in enumerate(zip(starts, ends)):
+            ax.plot(result._to_time(np.array([a, b])), [result.mu[i]] * 2, color="#1b4f72", lw=2,
+                    label="background" if i == 0 else None)
+        ax.set_ylabel("events per day")
+        ax.set_title("Hawkes process: fitted intensity and background")
+        ax.legend(loc="upper left")
+    return ax
+
+
+def plot_penalty_path(path: pd.DataFrame, ax=None):
+    """Cost against number of changepoints, labelled with the penalty range where each is optimal.
+
+    Examples
+    --------
+    >>> ax = plot_penalty_path(changepoint_penalty_path(daily))  # doctest: +SKIP
+    """
+    with style():
+        ax = styled_axes(ax, figsize=(5, 3.5))
+        ax.plot(path["n_changepoints"], path["cost"], marker="o", color="#1b4f72")
+        # Label only the sparsest segmentations: the dense end of the path is unreadable and rarely chosen.
+        for row in path.tail(8).itertuples(index=False):
+            ax.annotate(f"{row.penalty_low:.3g}-{row.penalty_high:.3g}", (row.n_changepoints, row.cost),
+                        textcoords="offset points", xytext=(4, 4), fontsize="x-small")
+        ax.set_xlabel("number of changepoints")
+        ax.set_ylabel("-2 log-likelihood (+ constant)")
+        ax.set_title("Penalty path (labels: penalty range where optimal)")
+    return ax

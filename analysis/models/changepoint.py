@@ -516,31 +516,9 @@ class ChangepointResult(Result):
         --------
         >>> ax = fit.plot()  # doctest: +SKIP
         """
-        from analysis.plots import styled_axes
+        from analysis.plots import plot_changepoints
 
-        ax = styled_axes(ax, figsize=(9, 3.5))
-        edges = self.bin_start.append(pd.DatetimeIndex([self.bin_end[-1] + pd.Timedelta(days=1)]))
-        counts = np.r_[self.counts, self.counts[-1]]
-        fitted = self.fitted().to_numpy()
-        ax.plot(edges, counts, drawstyle="steps-post", color="0.6", lw=0.7, label="events per bin")
-        ax.plot(
-            edges, np.r_[fitted, fitted[-1]], drawstyle="steps-post", color="C3", lw=1.8, label="segment rate"
-        )
-        for i, row in enumerate(self.changepoints.itertuples(index=False)):
-            last_bin = self.bin_start.get_loc(row.date_high)
-            ax.axvspan(
-                row.date_low,
-                self.bin_end[last_bin] + pd.Timedelta(days=1),
-                color="C0",
-                alpha=0.2,
-                lw=0,
-                label="95% date interval" if i == 0 else None,
-            )
-            ax.axvline(row.date, color="C0", ls="--", lw=1)
-        ax.set_ylabel("events per bin")
-        ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left", frameon=False, fontsize="small")
-        return ax
+        return plot_changepoints(self, ax=ax)
 
     def simulate(self, start=None, end=None, seed: int = 0) -> pd.Series:
         """Simulate counts from the fitted piecewise rates on the same bins.
@@ -908,26 +886,12 @@ def changepoint_penalty_path(
 
 
 def plot_penalty_path(path: pd.DataFrame, ax=None):
-    """Cost against number of changepoints from :func:`changepoint_penalty_path`.
+    """Cost against number of changepoints from :func:`changepoint_penalty_path` (drawn by :mod:`analysis.plots`).
 
     Examples
     --------
     >>> ax = plot_penalty_path(path)  # doctest: +SKIP
     """
-    from analysis.plots import styled_axes
+    from analysis.plots import plot_penalty_path as draw
 
-    ax = styled_axes(ax, figsize=(5, 3.5))
-    ax.plot(path["n_changepoints"], path["cost"], marker="o", color="C0")
-    # Label only the sparsest segmentations: the dense end of the path is unreadable and rarely chosen.
-    for row in path.tail(8).itertuples(index=False):
-        ax.annotate(
-            f"{row.penalty_low:.3g}-{row.penalty_high:.3g}",
-            (row.n_changepoints, row.cost),
-            textcoords="offset points",
-            xytext=(4, 4),
-            fontsize="x-small",
-        )
-    ax.set_xlabel("number of changepoints")
-    ax.set_ylabel("-2 log-likelihood (+ constant)")
-    ax.set_title("Penalty path (labels: penalty range where optimal)", fontsize="small")
-    return ax
+    return draw(path, ax=ax)

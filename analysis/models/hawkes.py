@@ -496,36 +496,9 @@ class HawkesResult(Result):
         --------
         >>> ax = fit.plot()  # doctest: +SKIP
         """
-        from analysis.plots import styled_axes
+        from analysis.plots import plot_hawkes
 
-        ax = styled_axes(ax, figsize=(9, 3.5))
-        horizon = self.window[1]
-        days = np.floor(self.times).astype(int)
-        counts = np.bincount(days, minlength=int(math.ceil(horizon)))
-        day_edges = np.arange(len(counts))
-        grid = np.linspace(0.0, horizon, min(20000, max(2000, 20 * len(self.times))), endpoint=False)
-        ax.bar(
-            self._to_time(day_edges.astype(float)),
-            counts,
-            width=1.0,
-            align="edge",
-            color="0.8",
-            label="events per day",
-        )
-        ax.plot(self._to_time(grid), self.intensity(grid), color="C3", lw=0.8, label="fitted intensity")
-        piece_starts = self.pieces["start_day"].to_numpy(dtype=float)
-        piece_ends = self.pieces["end_day"].to_numpy(dtype=float)
-        for i, (a, b) in enumerate(zip(piece_starts, piece_ends)):
-            ax.plot(
-                self._to_time(np.array([a, b])),
-                [self.mu[i]] * 2,
-                color="C0",
-                lw=2,
-                label="background" if i == 0 else None,
-            )
-        ax.set_ylabel("events per day")
-        ax.legend(loc="upper left", frameon=False, fontsize="small")
-        return ax
+        return plot_hawkes(self, ax=ax)
 
     def simulate(self, start=None, end=None, seed: int = 0):
         """Simulate event times from the fitted model by Ogata thinning.

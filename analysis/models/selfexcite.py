@@ -315,22 +315,6 @@ def _fit_background(y: np.ndarray, Z, fixed: np.ndarray, beta0: np.ndarray) -> n
     return beta
 
 
-def _negll(theta, y, Z, L, fixed, use_grad=True):
-    """Negative Poisson quasi-log-likelihood sum(lambda - y log lambda) and its gradient."""
-    p = Z.shape[1]
-    beta, a, q = theta[:p], theta[p], theta[p + 1]
-    mu = np.where(fixed, 0.0, np.exp(np.clip(Z @ beta, -30, 30)))
-    g, dg = geometric_kernel(q, L.shape[1])
-    h = L @ g
-    lam = np.maximum(mu + a * h, 1e-300)
-    value = float(np.sum(lam) - np.sum(y * np.log(lam)))
-    if not use_grad:
-        return value
-    r = 1.0 - y / lam
-    grad = np.r_[Z.T @ (r * mu), r @ h, a * (r @ (L @ dg))]
-    return value, grad
-
-
 def _parts(theta, Z, L, fixed):
     """Intensity pieces: mu, lambda and E = d lambda / d (a, q) (d lambda / d beta is mu * Z)."""
     p = Z.shape[1]
@@ -340,6 +324,16 @@ def _parts(theta, Z, L, fixed):
     h = L @ g
     lam = np.maximum(mu + a * h, 1e-300)
     return mu, lam, np.column_stack([h, a * (L @ dg)])
+
+
+def _negll(theta, y, Z, L, fixed, use_grad=True):
+    """Negative Poisson quasi-log-likelihood sum(lambda - y log lambda) and its gradient."""
+    mu, lam, E = _parts(theta, Z, L, fixed)
+    value = float(np.sum(lam) - np.sum(y * np.log(lam)))
+    if not use_grad:
+        return value
+    r = 1.0 - y / lam
+    return value, np.r_[Z.T @ (r * mu), r @ E]
 
 
 def _gram(Z, mu: np.ndarray, E: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -352,6 +352,18 @@ def _trigger_rows(trig_frame, tday, roles, opened, y, labels, periods, post_wind
     return rows
 
 
+def _pooled_row(y: np.ndarray, post: np.ndarray, rr: RateRatio, p_greater: float, p_two: float) -> dict:
+    """The table's pooled row: every post-trigger day once, against the period backgrounds."""
+    events = float(y[post].sum())
+    return {
+        "trigger": "pooled", "date": pd.NaT, "period": "", "role": "pooled",
+        "window_events": int(events), "window_days": int(post.sum()),
+        "expected_events": events / rr.estimate if rr.estimate > 0 else np.nan,
+        "estimate": rr.estimate, "ci_low": rr.ci_low, "ci_high": rr.ci_high, "p_value": rr.p_value,
+        "perm_p_greater": p_greater, "perm_p_two_sided": p_two, "shared_window_days": 0,
+    }
+
+
 def trigger_windows(
     incidents: pd.DataFrame,
     triggers: pd.DataFrame | Sequence,
@@ -449,24 +461,7 @@ def trigger_windows(
         perm = _permute(y, codes, len(strata), in_span, fixed, window_days, n_perm, seed)
         p_greater = float((1 + np.sum(perm >= stat - 1e-9)) / (n_perm + 1))
         p_two = min(1.0, 2 * min(p_greater, float((1 + np.sum(perm <= stat + 1e-9)) / (n_perm + 1))))
-    rows.append(
-        {
-            "trigger": "pooled",
-            "date": pd.NaT,
-            "period": "",
-            "role": "pooled",
-            "window_events": int(y[post].sum()),
-            "window_days": int(post.sum()),
-            "expected_events": float(y[post].sum() / pooled_rr.estimate) if pooled_rr.estimate > 0 else np.nan,
-            "estimate": pooled_rr.estimate,
-            "ci_low": pooled_rr.ci_low,
-            "ci_high": pooled_rr.ci_high,
-            "p_value": pooled_rr.p_value,
-            "perm_p_greater": p_greater,
-            "perm_p_two_sided": p_two,
-            "shared_window_days": 0,
-        }
-    )
+    rows.append(_pooled_row(y, post, pooled_rr, p_greater, p_two))
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table.attrs["window"] = f"days 1..{window_days} after (trigger day excluded; overlapping windows merged)"
     daily = pd.DataFrame(
