@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DATA := $(wildcard data/*.csv) data/periods.toml
 SRC := $(shell find analysis -name '*.py' -o -name '*.mplstyle' -o -name '*.html' -o -name '*.css' -o -name '*.js')
 
-.PHONY: help report test test-fast validate lint format-check docs clean lab
+.PHONY: help report test test-fast validate lint format docs clean lab
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_.\/-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,11 +42,12 @@ docs/data_dictionary.md data/datapackage.json &: analysis/schema.py analysis/dat
 lab: $(VENV) ## Open JupyterLab from the project's environment, in notebooks/
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-lint: $(VENV) ## Check style with ruff
+lint: $(VENV) ## Check style and formatting with ruff (ruff check, ruff format --check)
 	$(PY) -m ruff check analysis tests benchmarks conftest.py
-
-format-check: $(VENV) ## Check formatting with ruff format --check (not yet part of lint)
 	$(PY) -m ruff format --check analysis tests benchmarks conftest.py
+
+format: $(VENV) ## Format the code with ruff format
+	$(PY) -m ruff format analysis tests benchmarks conftest.py
 
 clean: ## Remove built reports and caches (never touches data/)
 	rm -rf reports/figures reports/tables reports/index.html reports/summary.md reports/excluded_rows.csv reports/.cache

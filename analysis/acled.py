@@ -83,9 +83,22 @@ ACLED_COLUMNS = (
 
 #: The columns :func:`from_acled` reads; the others may be left out of an export.
 USED_COLUMNS = [
-    "event_id_cnty", "event_date", "time_precision", "sub_event_type", "actor1", "assoc_actor_1",
-    "actor2", "assoc_actor_2", "country", "admin1", "location", "latitude", "longitude",
-    "geo_precision", "source", "notes",
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "actor2",
+    "assoc_actor_2",
+    "country",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
 ]
 
 #: Citation for an event: ACLED has no public page per event, so the API
@@ -123,7 +136,9 @@ US_TARGET_NOTES_PATTERN = (
 
 _NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 _COUNT = r"(\d{1,4}|" + "|".join(_NUMBERS) + r")"
-_US_PEOPLE = r"(?:U\.?S\.?|American|coalition) (?:soldiers|troops|service ?members|servicemen|personnel|contractors)"
+_US_PEOPLE = (
+    r"(?:U\.?S\.?|American|coalition) (?:soldiers|troops|service ?members|servicemen|personnel|contractors)"
+)
 _KILLED = re.compile(
     rf"\b{_COUNT} {_US_PEOPLE} (?:were |was )?killed|\bkilling {_COUNT} {_US_PEOPLE}", re.IGNORECASE
 )
@@ -132,9 +147,7 @@ _WOUNDED = re.compile(
     rf"|\b(?:wounding|injuring) {_COUNT} {_US_PEOPLE}",
     re.IGNORECASE,
 )
-_NO_CASUALTIES = re.compile(
-    r"\bno (?:casualties|injuries|one was (?:hurt|injured|killed))\b", re.IGNORECASE
-)
+_NO_CASUALTIES = re.compile(r"\bno (?:casualties|injuries|one was (?:hurt|injured|killed))\b", re.IGNORECASE)
 _MAX_SUMMARY = 400
 
 
@@ -206,21 +219,28 @@ def from_acled(path_or_frame: str | os.PathLike | pd.DataFrame, us_forces_only: 
             "attributed_to": pd.Series(np.nan, index=raw.index, dtype="str"),
             "actor_class": np.where(
                 raw["actor1"].fillna("").str.contains("Military Forces of Iran", regex=False),
-                "iran_state", "militia",
+                "iran_state",
+                "militia",
             ),
             "confirmation": "media",
             "source_url": raw["event_id_cnty"].map(lambda i: ACLED_URL.format(event_id=i)),
             "other_sources": raw["source"].map(_source_urls),
-            "summary": [
-                _summary(n, i, s) for n, i, s in zip(notes, raw["event_id_cnty"], raw["source"])
-            ],
+            "summary": [_summary(n, i, s) for n, i, s in zip(notes, raw["event_id_cnty"], raw["source"])],
             # ACLED does not record denials: unknown, not false.
             "disputed": pd.array([pd.NA] * len(raw), dtype="boolean"),
         },
         index=raw.index,
     )
-    for name in ("target_type", "weapon", "outcome", "actor_class", "confirmation", "source_url",
-                 "other_sources", "summary"):
+    for name in (
+        "target_type",
+        "weapon",
+        "outcome",
+        "actor_class",
+        "confirmation",
+        "source_url",
+        "other_sources",
+        "summary",
+    ):
         out[name] = out[name].astype("str")
     assert list(out.columns) == list(IncidentSchema.to_schema().columns)
     return out
@@ -258,9 +278,8 @@ def acled_locations(frame: pd.DataFrame) -> pd.DataFrame:
     sites = frame.dropna(subset=["location"]).drop_duplicates("location").reset_index(drop=True)
     lat = pd.to_numeric(sites["latitude"], errors="coerce")
     lon = pd.to_numeric(sites["longitude"], errors="coerce")
-    inside = (
-        lat.between(REGION_BBOX["lat_min"], REGION_BBOX["lat_max"])
-        & lon.between(REGION_BBOX["lon_min"], REGION_BBOX["lon_max"])
+    inside = lat.between(REGION_BBOX["lat_min"], REGION_BBOX["lat_max"]) & lon.between(
+        REGION_BBOX["lon_min"], REGION_BBOX["lon_max"]
     )
     out = pd.DataFrame(
         {
@@ -325,8 +344,10 @@ def _whole(values: pd.Series) -> pd.Series:
 def _weapon(sub_event: pd.Series, notes: pd.Series) -> np.ndarray:
     lowered = notes.str.lower()
     shelling = np.select(
-        [lowered.str.contains("ballistic", regex=False),
-         lowered.str.contains("mortar", regex=False) & ~lowered.str.contains("rocket", regex=False)],
+        [
+            lowered.str.contains("ballistic", regex=False),
+            lowered.str.contains("mortar", regex=False) & ~lowered.str.contains("rocket", regex=False),
+        ],
         ["ballistic_missile", "mortar"],
         default="rocket",
     )

@@ -34,8 +34,7 @@ def _kind_of(path: Path, kind: str | None) -> str:
         if stem == name or stem.startswith(name):
             return name
     raise SystemExit(
-        f"cannot tell which schema applies to {path}; name it like one of "
-        f"{sorted(SCHEMAS)} or pass --kind"
+        f"cannot tell which schema applies to {path}; name it like one of {sorted(SCHEMAS)} or pass --kind"
     )
 
 
@@ -116,11 +115,18 @@ def _check_provenance(path: Path, excluded_frames: list) -> bool:
     for p in problems.itertuples():
         print(f"  {p.file}:{p.line}: {p.column} = {p.value!r}: {p.message} [{p.check}]")
     excluded_frames.append(
-        pd.DataFrame({
-            "file": problems["file"], "line": problems["line"],
-            "reason": problems["column"] + ": " + problems["message"] + " (value " + problems["value"].fillna("")
-            + ")",
-        })
+        pd.DataFrame(
+            {
+                "file": problems["file"],
+                "line": problems["line"],
+                "reason": problems["column"]
+                + ": "
+                + problems["message"]
+                + " (value "
+                + problems["value"].fillna("")
+                + ")",
+            }
+        )
     )
     return True
 
@@ -169,7 +175,9 @@ def _import_acled(args) -> int:
     print(f"wrote {locations_path}: {incidents['location'].nunique()} sites")
     if len(excluded):
         save_csv(neutralise_formulas(excluded.drop(columns="line")), excluded_path)
-        print(f"INVALID {len(excluded)} of {len(incidents)} events fail validation; reasons in {excluded_path}")
+        print(
+            f"INVALID {len(excluded)} of {len(incidents)} events fail validation; reasons in {excluded_path}"
+        )
         for row in excluded.head(20).itertuples():
             print(f"  {row.event_id}: {row.reason}")
         return EXIT_INVALID
@@ -192,12 +200,25 @@ def _compare(args) -> int:
     from analysis.models.rates import compare_periods
     from analysis.periods import PeriodError
 
-    filters = {k: v for k, v in (("countries", args.country), ("weapons", args.weapon),
-                                 ("target_types", args.target_type)) if v}
+    filters = {
+        k: v
+        for k, v in (
+            ("countries", args.country),
+            ("weapons", args.weapon),
+            ("target_types", args.target_type),
+        )
+        if v
+    }
     try:
         periods = load_periods(args.periods) if args.periods else load_periods()
-        res = compare_periods(load_incidents(), periods, reference=args.reference or load_config().reference,
-                              scope=args.scope, method=args.method, **filters)
+        res = compare_periods(
+            load_incidents(),
+            periods,
+            reference=args.reference or load_config().reference,
+            scope=args.scope,
+            method=args.method,
+            **filters,
+        )
     except (ArgumentError, PeriodError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -265,8 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", required=True, help="incidents CSV to write")
     p.add_argument("--locations", help="gazetteer CSV to write (default: OUT_locations.csv)")
     p.add_argument(
-        "--all-targets", action="store_true", help="keep every event in Iraq, Syria and Jordan, not only "
-        "those targeting US or coalition forces"
+        "--all-targets",
+        action="store_true",
+        help="keep every event in Iraq, Syria and Jordan, not only those targeting US or coalition forces",
     )
     p.set_defaults(func=_import_acled)
     return parser

@@ -117,7 +117,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         report={**REPORT_DEFAULTS, **doc.get("report", {})},
     )
     if cfg.coverage_start > cfg.data_through:
-        raise PeriodError(f"{path}: [coverage] start {cfg.coverage_start} is after through {cfg.data_through}")
+        raise PeriodError(
+            f"{path}: [coverage] start {cfg.coverage_start} is after through {cfg.data_through}"
+        )
     return cfg
 
 

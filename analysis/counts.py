@@ -20,7 +20,14 @@ import pandas as pd
 from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.scope import Scope, get_scope
 
-__all__ = ["DEFAULT_CONFIRMATION", "attacks_by_site", "coarse_dated", "daily_counts", "select_incidents", "warn_coarse_dated"]
+__all__ = [
+    "DEFAULT_CONFIRMATION",
+    "attacks_by_site",
+    "coarse_dated",
+    "daily_counts",
+    "select_incidents",
+    "warn_coarse_dated",
+]
 
 #: Analyses count official and media-confirmed attacks; claims are a sensitivity.
 DEFAULT_CONFIRMATION: tuple[str, ...] = ("official", "media")
@@ -132,8 +139,15 @@ def daily_counts(
         raise ArgumentError("precision", precision, ["first_day", "spread", "exclude"])
     rows = select_incidents(incidents, confirmation, scope=scope)
     if by is not None and by not in rows:
-        raise ArgumentError("by", by, [c for c in ("country", "weapon", "target_type", "location",
-                                                   "actor_class", "confirmation") if c in rows])
+        raise ArgumentError(
+            "by",
+            by,
+            [
+                c
+                for c in ("country", "weapon", "target_type", "location", "actor_class", "confirmation")
+                if c in rows
+            ],
+        )
     dates, weights, positions = _spread(rows, precision)
     covered = incidents.attrs.get("coverage")
     if covered is not None:
@@ -150,8 +164,13 @@ def daily_counts(
     inside = inside.to_numpy()
     w = weights[inside]
     if by is None:
-        daily = (pd.Series(w, index=dates[inside].to_numpy()).groupby(level=0).sum()
-                 .reindex(days, fill_value=0).to_frame("events"))
+        daily = (
+            pd.Series(w, index=dates[inside].to_numpy())
+            .groupby(level=0)
+            .sum()
+            .reindex(days, fill_value=0)
+            .to_frame("events")
+        )
     else:
         groups = rows[by].astype("object").fillna("unknown").to_numpy()[positions][inside]
         table = pd.crosstab(dates[inside].to_numpy(), groups, values=w, aggfunc="sum").fillna(0)
@@ -180,9 +199,15 @@ def attacks_by_site(incidents: pd.DataFrame, scope: Scope | str | None = None) -
     --------
     >>> attacks_by_site(load_incidents()).head(3)  # doctest: +SKIP
     """
-    return (get_scope(scope).select(incidents)
-            .groupby(["location", "country"]).size().rename("attacks").reset_index()
-            .sort_values(["attacks", "location"], ascending=[False, True], ignore_index=True))
+    return (
+        get_scope(scope)
+        .select(incidents)
+        .groupby(["location", "country"])
+        .size()
+        .rename("attacks")
+        .reset_index()
+        .sort_values(["attacks", "location"], ascending=[False, True], ignore_index=True)
+    )
 
 
 def coarse_dated(rows: pd.DataFrame) -> int:
@@ -204,6 +229,9 @@ def warn_coarse_dated(rows: pd.DataFrame) -> int:
     """Warn (StatisticalWarning) that a day model leaves out the week- or month-dated rows; return how many."""
     n = coarse_dated(rows)
     if n:
-        warnings.warn(f"{n} rows dated only to a week or month were left out: their day is unknown",
-                      StatisticalWarning, stacklevel=4)
+        warnings.warn(
+            f"{n} rows dated only to a week or month were left out: their day is unknown",
+            StatisticalWarning,
+            stacklevel=4,
+        )
     return n

@@ -15,6 +15,7 @@ from analysis.scope import Scope, get_scope
 
 __all__ = ["coverage"]
 
+
 def coverage(
     incidents: pd.DataFrame,
     tallies: pd.DataFrame,
@@ -22,10 +23,14 @@ def coverage(
 ) -> pd.DataFrame:
     """For each tally, our rows in the same window and scope, and the ratio.
 
-    A tally's window is ``window_start`` to ``as_of`` inclusive and covers all
-    three countries (the Pentagon's counts for Iraq and Syria included the
-    Jordan strike of January 2024). Tallies without a window start get no
-    ratio (empty), never a guess.
+    A tally's window is ``window_start`` to ``as_of`` inclusive. A tally for all
+    countries (``scope="all"``) is compared with our rows in all three (the
+    Pentagon's counts for Iraq and Syria included the Jordan strike of January
+    2024); a one-country count (``scope="subset"`` with only its ``iraq``,
+    ``syria`` or ``jordan`` column filled, e.g. the Syrian Observatory's or the
+    Jordanian army's) with our rows in that country only, named in
+    ``country``. Tallies without a window start get no ratio (empty), never a
+    guess.
 
     Parameters
     ----------
@@ -39,7 +44,8 @@ def coverage(
     -------
     DataFrame
         tally_id, as_of, window_start, official_count, qualifier, our_rows,
-        ratio (our_rows / official_count), official, scope, speaker.
+        ratio (our_rows / official_count), official, scope, country (the
+        one country compared, or "all"), speaker.
 
     Examples
     --------
@@ -49,10 +55,13 @@ def coverage(
     rows = get_scope(scope).select(incidents)
     out = []
     for t in tallies.itertuples():
+        country = _one_country(t)
         if pd.isna(t.window_start):
             ours = np.nan
         else:
             mask = (rows["event_date"] >= t.window_start) & (rows["event_date"] <= t.as_of)
+            if country != "all":
+                mask &= rows["country"] == country
             ours = int(mask.sum())
         out.append(
             {
@@ -65,7 +74,16 @@ def coverage(
                 "ratio": ours / t.count if pd.notna(ours) and t.count else np.nan,
                 "official": bool(t.official),
                 "scope": getattr(t, "scope", "all"),
+                "country": country,
                 "speaker": t.speaker,
             }
         )
     return pd.DataFrame(out)
+
+
+def _one_country(tally) -> str:
+    """The country a subset tally counts, when only that country's column is filled; else "all"."""
+    if getattr(tally, "scope", "all") != "subset":
+        return "all"
+    filled = [name for name in ("Iraq", "Syria", "Jordan") if pd.notna(getattr(tally, name.lower(), np.nan))]
+    return filled[0] if len(filled) == 1 else "all"

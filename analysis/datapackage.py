@@ -146,9 +146,9 @@ def data_dictionary() -> str:
         lines += ["| column | type | required | rule | description |", "|---|---|---|---|---|"]
         for name, column in schema.columns.items():
             c = _constraints(column, unique)
-            rule = "; ".join(
-                f"{k} {v}" for k, v in c.items() if k not in ("required", "unique")
-            ).replace("|", "\\|")
+            rule = "; ".join(f"{k} {v}" for k, v in c.items() if k not in ("required", "unique")).replace(
+                "|", "\\|"
+            )
             lines.append(
                 f"| `{name}` | {_frictionless_type(column.dtype)} | "
                 f"{'yes' if not column.nullable else 'no'} | {rule} | {column.description or ''} |"
@@ -164,5 +164,7 @@ def write_docs(root: Path) -> list[Path]:
     dp = root / "data" / "datapackage.json"
     dd.parent.mkdir(parents=True, exist_ok=True)
     dd.write_text(data_dictionary(), encoding="utf-8")
-    dp.write_text(json.dumps(datapackage(root / "data"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    dp.write_text(
+        json.dumps(datapackage(root / "data"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return [dd, dp]

@@ -39,8 +39,22 @@ from analysis.scope import get_scope
 
 __all__ = ["Headline", "compute_headline"]
 
-_COLUMNS = ["estimate", "ci_low", "ci_high", "events", "ref_events", "rate", "rate_ci_low", "rate_ci_high",
-            "ref_rate", "view", "source", "scope", "method", "comparison"]
+_COLUMNS = [
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "events",
+    "ref_events",
+    "rate",
+    "rate_ci_low",
+    "rate_ci_high",
+    "ref_rate",
+    "view",
+    "source",
+    "scope",
+    "method",
+    "comparison",
+]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -61,13 +75,17 @@ class Headline(Result):
     table: pd.DataFrame
     comparisons: dict
     config: Config
-    assumptions: str = ("Incident-list intervals: Newey-West (fixed-b) errors, never narrower than exact Poisson; "
-                        "tally intervals: exact Poisson at the ends of the qualifiers' range.")
+    assumptions: str = (
+        "Incident-list intervals: Newey-West (fixed-b) errors, never narrower than exact Poisson; "
+        "tally intervals: exact Poisson at the ends of the qualifiers' range."
+    )
 
     def _repr_fields(self) -> str:
         main = self.table.iloc[0]
-        return (f"{self.config.headline_period}/{self.config.reference} = {main.estimate:.1f} "
-                f"({main.ci_low:.1f}-{main.ci_high:.1f}), {len(self.table)} views")
+        return (
+            f"{self.config.headline_period}/{self.config.reference} = {main.estimate:.1f} "
+            f"({main.ci_low:.1f}-{main.ci_high:.1f}), {len(self.table)} views"
+        )
 
     def row(self, view: str) -> pd.Series:
         """One view's row by name (``"incidents"``, ``"tallies_constant"``, ...)."""
@@ -115,10 +133,20 @@ def _row(comp: PeriodComparison, period: str, reference: str, view: str, compari
     t = comp.table.set_index("period")
     r, ref = t.loc[period], t.loc[reference]
     return {
-        "estimate": r.rate_ratio, "ci_low": r.rr_ci_low, "ci_high": r.rr_ci_high, "events": r.events,
-        "ref_events": ref.events, "rate": r.rate_per_30d, "rate_ci_low": r.rate_ci_low,
-        "rate_ci_high": r.rate_ci_high, "ref_rate": ref.rate_per_30d, "view": view, "source": comp.source,
-        "scope": comp.scope.name if comp.scope else "", "method": r.method, "comparison": comparison,
+        "estimate": r.rate_ratio,
+        "ci_low": r.rr_ci_low,
+        "ci_high": r.rr_ci_high,
+        "events": r.events,
+        "ref_events": ref.events,
+        "rate": r.rate_per_30d,
+        "rate_ci_low": r.rate_ci_low,
+        "rate_ci_high": r.rate_ci_high,
+        "ref_rate": ref.rate_per_30d,
+        "view": view,
+        "source": comp.source,
+        "scope": comp.scope.name if comp.scope else "",
+        "method": r.method,
+        "comparison": comparison,
     }
 
 
@@ -126,14 +154,20 @@ def _split(periods: list[Period], name: str, at) -> list[Period]:
     """The two periods with ``name`` split at ``at`` (early ends the day before)."""
     p = next(p for p in periods if p.name == name)
     at = pd.Timestamp(at).date()
-    early = dataclasses.replace(p, name="early_" + name, label="early " + p.label,
-                                end=at - pd.Timedelta(days=1), from_record=True)
+    early = dataclasses.replace(
+        p, name="early_" + name, label="early " + p.label, end=at - pd.Timedelta(days=1), from_record=True
+    )
     late = dataclasses.replace(p, name="late_" + name, label="late " + p.label, start=at, from_record=True)
     return [early, late]
 
 
-def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, periods: list[Period],
-                     config: Config | None = None, alpha: float = 0.05) -> Headline:
+def compute_headline(
+    incidents: pd.DataFrame,
+    tallies: pd.DataFrame,
+    periods: list[Period],
+    config: Config | None = None,
+    alpha: float = 0.05,
+) -> Headline:
     """Compute the headline ratio in every view (see the module notes).
 
     Parameters
@@ -153,30 +187,58 @@ def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, periods: li
     head, ref = c.headline_period, c.reference
     pair = [p for p in periods if p.name in (head, ref)]
     comps = {
-        "incidents": compare_periods(incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head),
-        "tallies_constant": rates_from_tallies(tallies, pair, reference=ref, alpha=alpha, tally_scope=c.tally_scope,
-                                               scope=c.scope),
-        "tallies_shape": rates_from_tallies(tallies, pair, reference=ref, alpha=alpha, allocation="shape",
-                                            incidents=incidents, scope=c.scope, tally_scope=c.tally_scope),
-        "all_attacks": compare_periods(incidents, pair, reference=ref, scope=c.second_scope, alpha=alpha,
-                                       primary=head),
-        "with_claims": compare_periods(incidents, pair, reference=ref, scope=get_scope(c.scope, confirmation=None),
-                                       alpha=alpha, primary=head),
-        "day_dated_only": compare_periods(incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head,
-                                          precision="exclude"),
+        "incidents": compare_periods(
+            incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head
+        ),
+        "tallies_constant": rates_from_tallies(
+            tallies, pair, reference=ref, alpha=alpha, tally_scope=c.tally_scope, scope=c.scope
+        ),
+        "tallies_shape": rates_from_tallies(
+            tallies,
+            pair,
+            reference=ref,
+            alpha=alpha,
+            allocation="shape",
+            incidents=incidents,
+            scope=c.scope,
+            tally_scope=c.tally_scope,
+        ),
+        "all_attacks": compare_periods(
+            incidents, pair, reference=ref, scope=c.second_scope, alpha=alpha, primary=head
+        ),
+        "with_claims": compare_periods(
+            incidents,
+            pair,
+            reference=ref,
+            scope=get_scope(c.scope, confirmation=None),
+            alpha=alpha,
+            primary=head,
+        ),
+        "day_dated_only": compare_periods(
+            incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head, precision="exclude"
+        ),
     }
     if "independent_source" in incidents:
         # Rows resting only on partisan, state-affiliated or aggregator pages left out (data/sources.csv).
-        comps["independent"] = compare_periods(incidents, pair, reference=ref, alpha=alpha, primary=head,
-                                               scope=get_scope(c.scope, independent_only=True))
-    rows = [_row(comp, head, ref, view, "pre-specified" if view == "incidents" else "sensitivity")
-            for view, comp in comps.items()]
+        comps["independent"] = compare_periods(
+            incidents,
+            pair,
+            reference=ref,
+            alpha=alpha,
+            primary=head,
+            scope=get_scope(c.scope, independent_only=True),
+        )
+    rows = [
+        _row(comp, head, ref, view, "pre-specified" if view == "incidents" else "sensitivity")
+        for view, comp in comps.items()
+    ]
     if c.split_reference_at is not None:
         head_p = next(p for p in periods if p.name == head)
         for part in _split(pair, ref, c.split_reference_at):
             view = part.name.split("_")[0] + "_reference"
-            comp = compare_periods(incidents, [part, head_p], reference=part.name, scope=c.scope, alpha=alpha,
-                                   primary=None)
+            comp = compare_periods(
+                incidents, [part, head_p], reference=part.name, scope=c.scope, alpha=alpha, primary=None
+            )
             comps[view] = comp
             rows.append(_row(comp, head, part.name, view, "sensitivity (split chosen from the data)"))
     return Headline(table=pd.DataFrame(rows)[_COLUMNS], comparisons=comps, config=c)
@@ -192,15 +254,21 @@ def coverage_sentence(cov: pd.DataFrame, headline: Headline) -> str:
     comp = headline.comparisons["incidents"]
     period = next(p for p in comp.periods if p.name == headline.config.headline_period)
     start = pd.Timestamp(period.start)
-    same = cov[cov["official"] & (cov["scope"] == "all") & cov["ratio"].notna()
-               & ((cov["window_start"] - start).abs() <= pd.Timedelta(days=10))
-               & (cov["as_of"] <= pd.Timestamp(period.end) + pd.Timedelta(days=31))]
+    same = cov[
+        cov["official"]
+        & (cov["scope"] == "all")
+        & cov["ratio"].notna()
+        & ((cov["window_start"] - start).abs() <= pd.Timedelta(days=10))
+        & (cov["as_of"] <= pd.Timestamp(period.end) + pd.Timedelta(days=31))
+    ]
     if same.empty:
         return "No official tally covers the headline period; the list's completeness cannot be stated."
     r = same.sort_values("as_of").iloc[-1]
     share = 100 * r.our_rows / r.official_count
     side = "fewer" if r.our_rows < r.official_count else "more"
-    return (f"The last official count for the {headline.config.period_words} ({r.speaker}) gave "
-            f"{r.official_count} attacks from {r.window_start:%-d %b %Y} to {r.as_of:%-d %b %Y}; the list holds "
-            f"{r.our_rows:.0f} attacks on bases in that window ({share:.0f}% of it, {side} than the official "
-            f"count). The list is not matched to the tallies one to one.")
+    return (
+        f"The last official count for the {headline.config.period_words} ({r.speaker}) gave "
+        f"{r.official_count} attacks from {r.window_start:%-d %b %Y} to {r.as_of:%-d %b %Y}; the list holds "
+        f"{r.our_rows:.0f} attacks on bases in that window ({share:.0f}% of it, {side} than the official "
+        f"count). The list is not matched to the tallies one to one."
+    )

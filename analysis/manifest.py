@@ -26,6 +26,12 @@ def manifest(data: Path, rows: dict[str, int]) -> pd.DataFrame:
     [64]
     """
     return pd.DataFrame(
-        [{"file": f"data/{name}", "rows": n, "sha256": hashlib.sha256((Path(data) / name).read_bytes()).hexdigest()}
-         for name, n in rows.items()]
+        [
+            {
+                "file": f"data/{name}",
+                "rows": n,
+                "sha256": hashlib.sha256((Path(data) / name).read_bytes()).hexdigest(),
+            }
+            for name, n in rows.items()
+        ]
     )

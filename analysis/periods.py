@@ -155,7 +155,9 @@ def read_periods(path: str | Path) -> list[Period]:
                     raise PeriodError(f"period {name!r}: missing key {key!r}", column=key)
             unknown = set(entry) - {"name", "label", "start", "end", "rationale", "source_url", "from_record"}
             if unknown:
-                raise PeriodError(f"period {name!r}: unknown keys {sorted(unknown)}", column=sorted(unknown)[0])
+                raise PeriodError(
+                    f"period {name!r}: unknown keys {sorted(unknown)}", column=sorted(unknown)[0]
+                )
             periods.append(
                 Period(
                     name=str(entry["name"]),
@@ -197,9 +199,19 @@ def periods_table(periods: Iterable[Period]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(
-        [{"period": p.name, "label": p.label, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end),
-          "days": p.days, "from_record": p.from_record, "rationale": p.rationale, "source_url": p.source_url}
-         for p in periods]
+        [
+            {
+                "period": p.name,
+                "label": p.label,
+                "start": pd.Timestamp(p.start),
+                "end": pd.Timestamp(p.end),
+                "days": p.days,
+                "from_record": p.from_record,
+                "rationale": p.rationale,
+                "source_url": p.source_url,
+            }
+            for p in periods
+        ]
     )
 
 
@@ -217,6 +229,12 @@ def nearest_boundaries(dates: Iterable, periods: Iterable[Period]) -> pd.DataFra
     rows = []
     for d in pd.to_datetime(list(dates)):
         i = (starts - d).abs().argmin()
-        rows.append({"detected": d, "nearest_boundary": starts.iloc[i], "period_starting": starts.index[i],
-                     "days_apart": (d - starts.iloc[i]).days})
+        rows.append(
+            {
+                "detected": d,
+                "nearest_boundary": starts.iloc[i],
+                "period_starting": starts.index[i],
+                "days_apart": (d - starts.iloc[i]).days,
+            }
+        )
     return pd.DataFrame(rows, columns=["detected", "nearest_boundary", "period_starting", "days_apart"])

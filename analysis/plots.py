@@ -42,13 +42,24 @@ __all__ = [
     "styled_axes",
 ]
 
-SOURCE_LINE = "Source: analysis incident list (official and media-confirmed rows) and public Pentagon tallies."
+SOURCE_LINE = (
+    "Source: analysis incident list (official and media-confirmed rows) and public Pentagon tallies."
+)
 _GROUP_COLUMNS = ("country", "weapon", "target_type", "actor_class", "location", "confirmation")
 #: Human names for coded values shown on figures.
 HUMAN = {
-    "one_way_drone": "one-way drone", "ballistic_missile": "ballistic missile", "small_arms": "small arms",
-    "ied": "IED", "mixed": "rockets and drones", "drone_dropped": "drone-dropped munitions", "base": "bases", "convoy": "convoys",
-    "diplomatic": "diplomatic sites", "other": "other", "iran_state": "Iran (state)", "militia": "militias",
+    "one_way_drone": "one-way drone",
+    "ballistic_missile": "ballistic missile",
+    "small_arms": "small arms",
+    "ied": "IED",
+    "mixed": "rockets and drones",
+    "drone_dropped": "drone-dropped munitions",
+    "base": "bases",
+    "convoy": "convoys",
+    "diplomatic": "diplomatic sites",
+    "other": "other",
+    "iran_state": "Iran (state)",
+    "militia": "militias",
 }
 
 
@@ -63,8 +74,13 @@ def human(value) -> str:
     return HUMAN.get(value, str(value).replace("_", " "))
 
 
-_CATEGORY_WORDS = {"us_strike": "US strike", "escalation": "escalation", "policy": "policy change",
-                   "regional": "regional event", "anniversary": "anniversary"}
+_CATEGORY_WORDS = {
+    "us_strike": "US strike",
+    "escalation": "escalation",
+    "policy": "policy change",
+    "regional": "regional event",
+    "anniversary": "anniversary",
+}
 
 _SHADES = ["#eaf2f8", "#fdedec", "#f4f6f6", "#fef5e7", "#e9f7ef", "#f5eef8"]
 
@@ -112,15 +128,36 @@ def add_source_line(ax, text: str = SOURCE_LINE):
 
 def _shade_periods(ax, periods, label=True):
     for i, p in enumerate(periods or []):
-        ax.axvspan(pd.Timestamp(p.start), pd.Timestamp(p.end) + pd.Timedelta(days=1),
-                   color=_SHADES[i % len(_SHADES)], zorder=0, lw=0)
+        ax.axvspan(
+            pd.Timestamp(p.start),
+            pd.Timestamp(p.end) + pd.Timedelta(days=1),
+            color=_SHADES[i % len(_SHADES)],
+            zorder=0,
+            lw=0,
+        )
         if label:
-            ax.text(pd.Timestamp(p.start), 1.0, p.label, transform=ax.get_xaxis_transform(),
-                    fontsize=6, rotation=90, va="top", ha="left", color="#555555")
+            ax.text(
+                pd.Timestamp(p.start),
+                1.0,
+                p.label,
+                transform=ax.get_xaxis_transform(),
+                fontsize=6,
+                rotation=90,
+                va="top",
+                ha="left",
+                color="#555555",
+            )
 
 
-def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: str = "W",
-                  scope=None, categories=("us_strike", "escalation")):
+def plot_timeline(
+    incidents,
+    periods=None,
+    context_events=None,
+    ax=None,
+    freq: str = "W",
+    scope=None,
+    categories=("us_strike", "escalation"),
+):
     """Weekly (or ``freq``) attack counts with periods shaded and context events marked.
 
     Examples
@@ -135,13 +172,26 @@ def plot_timeline(incidents, periods=None, context_events=None, ax=None, freq: s
         ax.bar(counts.index, counts.to_numpy(), width=width, align="edge", color="#1b4f72", lw=0)
         if context_events is not None and len(context_events):
             ev = context_events[context_events["category"].isin(categories)] if categories else context_events
-            colors = {"us_strike": "#c0392b", "escalation": "#d68910", "policy": "#7d3c98", "regional": "#17a589"}
+            colors = {
+                "us_strike": "#c0392b",
+                "escalation": "#d68910",
+                "policy": "#7d3c98",
+                "regional": "#17a589",
+            }
             for category, grp in ev.groupby("category", sort=True):
                 for i, d in enumerate(grp["event_date"]):
-                    ax.axvline(d, color=colors.get(category, "#555555"), lw=0.6, alpha=0.6, zorder=1,
-                               label=_CATEGORY_WORDS.get(category, category) if i == 0 else None)
+                    ax.axvline(
+                        d,
+                        color=colors.get(category, "#555555"),
+                        lw=0.6,
+                        alpha=0.6,
+                        zorder=1,
+                        label=_CATEGORY_WORDS.get(category, category) if i == 0 else None,
+                    )
             ax.legend(loc="upper left", title="marked")
-        ax.set_ylabel({"W": "attacks per week", "D": "attacks per day", "MS": "attacks per month"}.get(freq, "attacks"))
+        ax.set_ylabel(
+            {"W": "attacks per week", "D": "attacks per day", "MS": "attacks per month"}.get(freq, "attacks")
+        )
         ax.set_title("Attacks on US and coalition forces")
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -157,10 +207,25 @@ def _mark_part_month(ax, incidents, months: pd.DatetimeIndex, heights: np.ndarra
     end = pd.Timestamp(covered[1])
     last = months[-1]
     if end < last + pd.offsets.MonthEnd(0):
-        ax.bar([last], [max(heights[-1], 0.5)], width=26, align="edge", fill=False, hatch="///",
-               edgecolor="#555555", lw=0.5)
-        ax.annotate(f"{last:%b %Y}: {end.day} of {last.days_in_month} days", (last, max(heights[-1], 0.5)),
-                    textcoords="offset points", xytext=(-4, 4), ha="right", fontsize=7, color="#555555")
+        ax.bar(
+            [last],
+            [max(heights[-1], 0.5)],
+            width=26,
+            align="edge",
+            fill=False,
+            hatch="///",
+            edgecolor="#555555",
+            lw=0.5,
+        )
+        ax.annotate(
+            f"{last:%b %Y}: {end.day} of {last.days_in_month} days",
+            (last, max(heights[-1], 0.5)),
+            textcoords="offset points",
+            xytext=(-4, 4),
+            ha="right",
+            fontsize=7,
+            color="#555555",
+        )
 
 
 def plot_by_month(incidents, by: str = "country", ax=None, scope=None):
@@ -171,7 +236,9 @@ def plot_by_month(incidents, by: str = "country", ax=None, scope=None):
         counts.columns = [human(c) for c in counts.columns]
         bottom = np.zeros(len(counts))
         for col in counts.columns:
-            ax.bar(counts.index, counts[col].to_numpy(), width=26, bottom=bottom, align="edge", label=col, lw=0)
+            ax.bar(
+                counts.index, counts[col].to_numpy(), width=26, bottom=bottom, align="edge", label=col, lw=0
+            )
             bottom += counts[col].to_numpy()
         _mark_part_month(ax, incidents, counts.index, bottom)
         ax.set_ylabel("attacks per month")
@@ -210,7 +277,9 @@ def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", label
         names = list(dict.fromkeys(n for c in comparisons for n in _row_names(c.table)))
         y = np.arange(len(names))
         offsets = np.linspace(-0.15, 0.15, len(comparisons)) if len(comparisons) > 1 else [0.0]
-        positive = [v for c in comparisons for v in c.table[[column, lo_col]].to_numpy(float).ravel() if v > 0]
+        positive = [
+            v for c in comparisons for v in c.table[[column, lo_col]].to_numpy(float).ravel() if v > 0
+        ]
         floor = min(positive) / 2 if positive else 0.01
         for comp, off, lab in zip(comparisons, offsets, labels):
             t = comp.table.assign(_name=_row_names(comp.table).to_numpy()).set_index("_name").reindex(names)
@@ -218,8 +287,16 @@ def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", label
             ok = ~np.isnan(est)
             zero = ok & (est <= 0)
             pos = ok & ~zero
-            line = ax.errorbar(est[pos], y[pos] + off, xerr=[est[pos] - np.maximum(lo[pos], floor), hi[pos] - est[pos]],
-                               fmt="o", ms=4, capsize=2, lw=1, label=lab)
+            line = ax.errorbar(
+                est[pos],
+                y[pos] + off,
+                xerr=[est[pos] - np.maximum(lo[pos], floor), hi[pos] - est[pos]],
+                fmt="o",
+                ms=4,
+                capsize=2,
+                lw=1,
+                label=lab,
+            )
             if zero.any():
                 color = line[0].get_color()
                 ax.hlines(y[zero] + off, floor, hi[zero], color=color, lw=1)
@@ -230,7 +307,9 @@ def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", label
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(mticker.NullFormatter())
         ref = comparisons[0]
-        ref_label = next((p.label for p in getattr(ref, "periods", ()) if p.name == ref.reference), ref.reference)
+        ref_label = next(
+            (p.label for p in getattr(ref, "periods", ()) if p.name == ref.reference), ref.reference
+        )
         if ratio:
             ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
             ax.set_xlabel(f"rate ratio against the {ref_label} (95% CI, log scale; open circle = no attacks)")
@@ -255,7 +334,10 @@ def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=N
         ax = styled_axes(ax)
         counts = daily_counts(incidents, start=start, end=end, scope=scope)["events"].cumsum()
         ax.step(counts.index, counts.to_numpy(), where="post", label="our incident list", color="#1b4f72")
-        t = tallies[(tallies["as_of"] >= pd.Timestamp(start)) & (tallies["as_of"] <= pd.Timestamp(end) + pd.Timedelta(days=10))]
+        t = tallies[
+            (tallies["as_of"] >= pd.Timestamp(start))
+            & (tallies["as_of"] <= pd.Timestamp(end) + pd.Timedelta(days=10))
+        ]
         # Only counts of the same series: windows starting within 10 days of ``start``.
         near = (t["window_start"] - pd.Timestamp(start)).abs() <= pd.Timedelta(days=10)
         t = t[near & (t["scope"] == "all")]
@@ -263,8 +345,15 @@ def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=N
         other = t[~t["official"]]
         ax.scatter(off["as_of"], off["count"], color="#c0392b", s=14, zorder=3, label="official tally")
         if len(other):
-            ax.scatter(other["as_of"], other["count"], color="#7d8c8d", s=10, marker="x", zorder=3,
-                       label="other public count")
+            ax.scatter(
+                other["as_of"],
+                other["count"],
+                color="#7d8c8d",
+                s=10,
+                marker="x",
+                zorder=3,
+                label="other public count",
+            )
         ax.set_ylabel("cumulative attacks since 17 Oct 2023")
         ax.set_title("Coverage: our list against the official counts")
         ax.legend(loc="upper left")
@@ -286,23 +375,40 @@ def plot_sites(incidents, locations, ax=None, scope=None):
         placed = sites.dropna(subset=["latitude", "longitude"])
         colors = {"Iraq": "#1b4f72", "Syria": "#c0392b", "Jordan": "#d68910"}
         for country, grp in placed.groupby("country"):
-            ax.scatter(grp["longitude"], grp["latitude"], s=8 + 6 * grp["attacks"], alpha=0.6,
-                       color=colors.get(country, "#7d8c8d"), label=country, edgecolor="white", lw=0.5)
+            ax.scatter(
+                grp["longitude"],
+                grp["latitude"],
+                s=8 + 6 * grp["attacks"],
+                alpha=0.6,
+                color=colors.get(country, "#7d8c8d"),
+                label=country,
+                edgecolor="white",
+                lw=0.5,
+            )
         # Sites that share a reference point get one label naming them all.
         top = placed.sort_values("attacks", ascending=False).head(12)
         labelled: list[tuple[float, float]] = []
         for (lon, lat), grp in top.groupby(["longitude", "latitude"], sort=False):
             crowded = any(abs(lon - x) < 0.6 and abs(lat - y) < 0.3 for x, y in labelled)
-            ax.annotate(" / ".join(grp.index), (lon, lat), fontsize=6, textcoords="offset points",
-                        xytext=(3, -9) if crowded else (3, 3))
+            ax.annotate(
+                " / ".join(grp.index),
+                (lon, lat),
+                fontsize=6,
+                textcoords="offset points",
+                xytext=(3, -9) if crowded else (3, 3),
+            )
             labelled.append((lon, lat))
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
         ax.set_aspect("equal")
         ax.grid(True, color="#eeeeee")
         missing = len(sites) - len(placed)
-        ax.legend(title=f"{missing} sites without\ncoordinates not shown" if missing else None,
-                  loc="upper left", bbox_to_anchor=(1.01, 1.0), title_fontsize=7)
+        ax.legend(
+            title=f"{missing} sites without\ncoordinates not shown" if missing else None,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            title_fontsize=7,
+        )
         ax.set_title("Attacks by site (point area ~ attacks)")
     return ax
 
@@ -323,16 +429,30 @@ def save_figure(fig, stem: str | Path) -> list[Path]:
 
 def plot_headline(headline, ax=None):
     """The headline ratio in every view: incident list, tallies (two allocations), all attacks, sensitivities."""
-    names = {"incidents": "incident list, bases (pre-specified)", "tallies_constant": "official tallies, even spread",
-             "tallies_shape": "official tallies, spread as the list", "all_attacks": "incident list, all attacks",
-             "with_claims": "bases, claims counted", "early_reference": "against the early calm",
-             "late_reference": "against the late calm", "day_dated_only": "rows dated to the day only"}
+    names = {
+        "incidents": "incident list, bases (pre-specified)",
+        "tallies_constant": "official tallies, even spread",
+        "tallies_shape": "official tallies, spread as the list",
+        "all_attacks": "incident list, all attacks",
+        "with_claims": "bases, claims counted",
+        "early_reference": "against the early calm",
+        "late_reference": "against the late calm",
+        "day_dated_only": "rows dated to the day only",
+    }
     t = headline.table
     with style():
         ax = styled_axes(ax, figsize=(8, 0.8 + 0.4 * len(t)))
         y = np.arange(len(t))
-        ax.errorbar(t["estimate"], y, xerr=[t["estimate"] - t["ci_low"], t["ci_high"] - t["estimate"]],
-                    fmt="o", ms=5, capsize=3, lw=1.2, color="#1b4f72")
+        ax.errorbar(
+            t["estimate"],
+            y,
+            xerr=[t["estimate"] - t["ci_low"], t["ci_high"] - t["estimate"]],
+            fmt="o",
+            ms=5,
+            capsize=3,
+            lw=1.2,
+            color="#1b4f72",
+        )
         ax.set_yticks(y, [names.get(v, v) for v in t["view"]])
         ax.invert_yaxis()
         ax.set_xscale("log")
@@ -363,18 +483,31 @@ def plot_its(result, ax=None):
         after = cf.index >= min(result.interruptions)
         ax.plot(cf.index, cf["observed"], "o", ms=3, color="#7d8c8d", label="observed")
         ax.plot(cf.index, cf["fitted"], color="#1b4f72", label="fitted")
-        ax.plot(cf.index[after], cf["counterfactual"][after], color="#c0392b", ls="--",
-                label="projected without the interruptions")
+        ax.plot(
+            cf.index[after],
+            cf["counterfactual"][after],
+            color="#c0392b",
+            ls="--",
+            label="projected without the interruptions",
+        )
         top = float(np.nanmax(np.r_[cf["observed"].to_numpy(float), cf["fitted"].to_numpy(float), 1.0]))
-        ax.fill_between(cf.index[after], cf["cf_ci_low"][after], np.minimum(cf["cf_ci_high"][after], top * 1.3),
-                        color="#c0392b", alpha=0.10, lw=0,
-                        label=f"{100 * (1 - result.alpha):.0f}% interval of the projection")
+        ax.fill_between(
+            cf.index[after],
+            cf["cf_ci_low"][after],
+            np.minimum(cf["cf_ci_high"][after], top * 1.3),
+            color="#c0392b",
+            alpha=0.10,
+            lw=0,
+            label=f"{100 * (1 - result.alpha):.0f}% interval of the projection",
+        )
         for t in result.interruptions:
             ax.axvline(t, color="#555555", lw=0.8)
         ax.set_yscale("symlog", linthresh=1)
         ax.set_ylim(0, top * 1.6)
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.set_ylabel("attacks per month" if getattr(result, "freq", "MS") in ("MS", "M") else "attacks per bin")
+        ax.set_ylabel(
+            "attacks per month" if getattr(result, "freq", "MS") in ("MS", "M") else "attacks per bin"
+        )
         ax.set_title("Interrupted time series: level change at each interruption")
         ax.legend(loc="upper left")
     return ax
@@ -401,8 +534,12 @@ def plot_trigger_windows(result, ax=None):
         finite = finite[np.isfinite(finite) & (finite > 0)]
         lo_edge = min(0.05, finite.min() / 1.5) if len(finite) else 0.05
         hi_edge = max(20.0, finite.max() * 1.5) if len(finite) else 20.0
-        colours = {"pooled trigger": "#1b4f72", "opens period": "#d68910", "pooled": "#c0392b",
-                   "no window in span": "#7d8c8d"}
+        colours = {
+            "pooled trigger": "#1b4f72",
+            "opens period": "#d68910",
+            "pooled": "#c0392b",
+            "no window in span": "#7d8c8d",
+        }
         markers = {"pooled trigger": "o", "opens period": "s", "pooled": "D", "no window in span": "x"}
         for i, row in rows.iterrows():
             c = colours.get(row["role"], "#555555")
@@ -416,25 +553,39 @@ def plot_trigger_windows(result, ax=None):
             shown = lo_edge if e == 0 else (hi_edge if not np.isfinite(e) else e)
             ax.scatter([shown], [y[i]], marker=markers.get(row["role"], "o"), color=c, s=24, zorder=3)
             if e == 0 or not np.isfinite(e):
-                ax.annotate("0 events" if e == 0 else "∞ (none before)", (shown, y[i]), xytext=(4, 3),
-                            textcoords="offset points", fontsize=6, color=c)
+                ax.annotate(
+                    "0 events" if e == 0 else "∞ (none before)",
+                    (shown, y[i]),
+                    xytext=(4, 3),
+                    textcoords="offset points",
+                    fontsize=6,
+                    color=c,
+                )
         ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
         ax.set_xscale("log")
         ax.set_xlim(lo_edge / 1.3, hi_edge * 1.3)
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0,) if hi_edge / lo_edge > 1e3 else (1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_locator(
+            LogLocator(base=10, subs=(1.0,) if hi_edge / lo_edge > 1e3 else (1.0, 2.0, 5.0))
+        )
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
 
         def short(r):
             text = str(r.trigger)
             text = text if len(text) <= 42 else text[:41] + "…"
-            when = f"{r.date:%Y-%m-%d} " if pd.notna(r.date) and not text.startswith(f"{r.date:%Y-%m-%d}") else ""
+            when = (
+                f"{r.date:%Y-%m-%d} "
+                if pd.notna(r.date) and not text.startswith(f"{r.date:%Y-%m-%d}")
+                else ""
+            )
             return when + text + (f"\n(opens {r.period})" if r.role == "opens period" else "")
 
         labels = [short(r) for r in rows.itertuples()]
         ax.set_yticks(y, labels, fontsize=6.5)
-        ax.set_xlabel(f"rate ratio, days 1-{result.window_days} after vs the period's background\n"
-                      "(square: opens a period, vs the period before; diamond: pooled)")
+        ax.set_xlabel(
+            f"rate ratio, days 1-{result.window_days} after vs the period's background\n"
+            "(square: opens a period, vs the period before; diamond: pooled)"
+        )
         ax.set_title(f"Attacks after trigger dates ({len(rows) - 1} triggers, all shown)")
     return ax
 
@@ -448,17 +599,37 @@ def plot_self_excitation(result, ax=None):
     """
     with style():
         ax = styled_axes(ax, figsize=(10, 4.5))
-        weekly = result.daily[["observed", "background", "fitted"]].resample("W-MON", label="left", closed="left").sum()
-        ax.bar(weekly.index, weekly["observed"], width=6, align="edge", color="#aab7b8", lw=0, label="attacks")
-        ax.step(weekly.index, weekly["background"], where="post", color="#1b4f72", lw=1.1,
-                label="background (per period, with drift)")
-        ax.step(weekly.index, weekly["fitted"], where="post", color="#c0392b", lw=0.9,
-                label="background + follow-on attacks")
+        weekly = (
+            result.daily[["observed", "background", "fitted"]]
+            .resample("W-MON", label="left", closed="left")
+            .sum()
+        )
+        ax.bar(
+            weekly.index, weekly["observed"], width=6, align="edge", color="#aab7b8", lw=0, label="attacks"
+        )
+        ax.step(
+            weekly.index,
+            weekly["background"],
+            where="post",
+            color="#1b4f72",
+            lw=1.1,
+            label="background (per period, with drift)",
+        )
+        ax.step(
+            weekly.index,
+            weekly["fitted"],
+            where="post",
+            color="#c0392b",
+            lw=0.9,
+            label="background + follow-on attacks",
+        )
         row = result.table.set_index("parameter").loc["branching_ratio"]
         lag = result.table.set_index("parameter").loc["mean_lag_days", "estimate"]
-        ax.set_title(f"Attacks on later days: branching ratio {row['estimate']:.2f} "
-                     f"(95% CI {row['ci_low']:.2f}-{row['ci_high']:.2f}), mean lag {lag:.1f} days, "
-                     f"no-excitation p={result.p_value:.2g}")
+        ax.set_title(
+            f"Attacks on later days: branching ratio {row['estimate']:.2f} "
+            f"(95% CI {row['ci_low']:.2f}-{row['ci_high']:.2f}), mean lag {lag:.1f} days, "
+            f"no-excitation p={result.p_value:.2g}"
+        )
         ax.set_ylim(bottom=0)
         ax.set_ylabel("attacks per week")
         ax.legend(loc="upper left")
@@ -480,14 +651,32 @@ def plot_changepoints(result, ax=None):
         ax = styled_axes(ax, figsize=(9, 3.5))
         edges = result.bin_start.append(pd.DatetimeIndex([result.bin_end[-1] + pd.Timedelta(days=1)]))
         fitted = result.fitted().to_numpy()
-        ax.plot(edges, np.r_[result.counts, result.counts[-1]], drawstyle="steps-post", color="#aab7b8", lw=0.7,
-                label="attacks per day" if result.freq in ("D", None) else "attacks per bin")
-        ax.plot(edges, np.r_[fitted, fitted[-1]], drawstyle="steps-post", color="#c0392b", lw=1.8,
-                label="segment rate")
+        ax.plot(
+            edges,
+            np.r_[result.counts, result.counts[-1]],
+            drawstyle="steps-post",
+            color="#aab7b8",
+            lw=0.7,
+            label="attacks per day" if result.freq in ("D", None) else "attacks per bin",
+        )
+        ax.plot(
+            edges,
+            np.r_[fitted, fitted[-1]],
+            drawstyle="steps-post",
+            color="#c0392b",
+            lw=1.8,
+            label="segment rate",
+        )
         for i, row in enumerate(result.changepoints.itertuples(index=False)):
             last_bin = result.bin_start.get_loc(row.date_high)
-            ax.axvspan(row.date_low, result.bin_end[last_bin] + pd.Timedelta(days=1), color="#1b4f72", alpha=0.2,
-                       lw=0, label="95% date interval" if i == 0 else None)
+            ax.axvspan(
+                row.date_low,
+                result.bin_end[last_bin] + pd.Timedelta(days=1),
+                color="#1b4f72",
+                alpha=0.2,
+                lw=0,
+                label="95% date interval" if i == 0 else None,
+            )
             ax.axvline(row.date, color="#1b4f72", ls="--", lw=1)
         ax.set_ylabel("attacks per day" if result.freq in ("D", None) else "attacks per bin")
         ax.set_ylim(bottom=0)
@@ -509,14 +698,27 @@ def plot_hawkes(result, ax=None):
         horizon = result.window[1]
         counts = np.bincount(np.floor(result.times).astype(int), minlength=int(np.ceil(horizon)))
         grid = np.linspace(0.0, horizon, min(20000, max(2000, 20 * len(result.times))), endpoint=False)
-        ax.bar(result._to_time(np.arange(len(counts), dtype=float)), counts, width=1.0, align="edge",
-               color="#d5dbdb", label="events per day")
-        ax.plot(result._to_time(grid), result.intensity(grid), color="#c0392b", lw=0.8, label="fitted intensity")
+        ax.bar(
+            result._to_time(np.arange(len(counts), dtype=float)),
+            counts,
+            width=1.0,
+            align="edge",
+            color="#d5dbdb",
+            label="events per day",
+        )
+        ax.plot(
+            result._to_time(grid), result.intensity(grid), color="#c0392b", lw=0.8, label="fitted intensity"
+        )
         starts = result.pieces["start_day"].to_numpy(dtype=float)
         ends = result.pieces["end_day"].to_numpy(dtype=float)
         for i, (a, b) in enumerate(zip(starts, ends)):
-            ax.plot(result._to_time(np.array([a, b])), [result.mu[i]] * 2, color="#1b4f72", lw=2,
-                    label="background" if i == 0 else None)
+            ax.plot(
+                result._to_time(np.array([a, b])),
+                [result.mu[i]] * 2,
+                color="#1b4f72",
+                lw=2,
+                label="background" if i == 0 else None,
+            )
         ax.set_ylabel("events per day")
         ax.set_title("Hawkes process: fitted intensity and background")
         ax.legend(loc="upper left")
@@ -535,8 +737,13 @@ def plot_penalty_path(path: pd.DataFrame, ax=None):
         ax.plot(path["n_changepoints"], path["cost"], marker="o", color="#1b4f72")
         # Label only the sparsest segmentations: the dense end of the path is unreadable and rarely chosen.
         for row in path.tail(8).itertuples(index=False):
-            ax.annotate(f"{row.penalty_low:.3g}-{row.penalty_high:.3g}", (row.n_changepoints, row.cost),
-                        textcoords="offset points", xytext=(4, 4), fontsize="x-small")
+            ax.annotate(
+                f"{row.penalty_low:.3g}-{row.penalty_high:.3g}",
+                (row.n_changepoints, row.cost),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize="x-small",
+            )
         ax.set_xlabel("number of changepoints")
         ax.set_ylabel("-2 log-likelihood (+ constant)")
         ax.set_title("Penalty path (labels: penalty range where optimal)")

@@ -51,7 +51,16 @@ from analysis.scope import get_scope, scope_funnel
 from analysis.sections import FIGURE_CAPTIONS, compose_page, figure_credit
 from analysis.tables import format_table, write_table
 
-__all__ = ["FIGURES", "TABLES", "Inputs", "build_report", "cached_fit", "draw_figures", "fit_all", "load_inputs"]
+__all__ = [
+    "FIGURES",
+    "TABLES",
+    "Inputs",
+    "build_report",
+    "cached_fit",
+    "draw_figures",
+    "fit_all",
+    "load_inputs",
+]
 
 #: Figures the report writes (stem -> what it shows); each as .svg and .png.
 FIGURES = {stem: caption for stem, (caption, _) in FIGURE_CAPTIONS.items() if stem != "hawkes"}
@@ -75,8 +84,15 @@ TABLES = {
     "excluded_rows": "rows excluded by validation, with reasons",
     "provenance": "sha256 and row counts of the data files",
 }
-_SIZES = {"timeline_weekly": (10, 4.5), "monthly_by_country": (10, 4), "monthly_by_weapon": (10, 4),
-          "sites_map": (7, 5.5), "changepoints": (10, 4.5), "self_excitation": (10, 4.5), "triggers": (8, 6)}
+_SIZES = {
+    "timeline_weekly": (10, 4.5),
+    "monthly_by_country": (10, 4),
+    "monthly_by_weapon": (10, 4),
+    "sites_map": (7, 5.5),
+    "changepoints": (10, 4.5),
+    "self_excitation": (10, 4.5),
+    "triggers": (8, 6),
+}
 
 
 @dataclass(frozen=True)
@@ -97,13 +113,29 @@ def load_inputs(data: Path) -> Inputs:
     """Load and validate every data file; invalid rows are kept aside, never dropped silently."""
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        frames = {name: loader(data / f"{name}.csv", errors="exclude") for name, loader in
-                  (("incidents", load_incidents), ("tallies", load_tallies), ("locations", load_locations),
-                   ("context_events", load_context_events))}
-    excluded = pd.concat([df.attrs["excluded"][["line", "reason"]].assign(file=f"{name}.csv")
-                          for name, df in frames.items()], ignore_index=True)[["file", "line", "reason"]]
-    return Inputs(frames["incidents"], frames["tallies"], frames["locations"], frames["context_events"],
-                  load_periods(data / "periods.toml"), load_config(data / "config.toml"), excluded, data)
+        frames = {
+            name: loader(data / f"{name}.csv", errors="exclude")
+            for name, loader in (
+                ("incidents", load_incidents),
+                ("tallies", load_tallies),
+                ("locations", load_locations),
+                ("context_events", load_context_events),
+            )
+        }
+    excluded = pd.concat(
+        [df.attrs["excluded"][["line", "reason"]].assign(file=f"{name}.csv") for name, df in frames.items()],
+        ignore_index=True,
+    )[["file", "line", "reason"]]
+    return Inputs(
+        frames["incidents"],
+        frames["tallies"],
+        frames["locations"],
+        frames["context_events"],
+        load_periods(data / "periods.toml"),
+        load_config(data / "config.toml"),
+        excluded,
+        data,
+    )
 
 
 def fit_all(inp: Inputs) -> dict:
@@ -117,48 +149,87 @@ def fit_all(inp: Inputs) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # caveats are worded into the report's sections instead
         out = {
-            "scope": get_scope(cfg.scope), "counted": get_scope(cfg.scope).select(inc), "headline": head,
+            "scope": get_scope(cfg.scope),
+            "counted": get_scope(cfg.scope).select(inc),
+            "headline": head,
             "rates": compare_periods(inc, periods, reference=cfg.reference, scope=cfg.scope),
-            "tallies": rates_from_tallies(inp.tallies, periods, reference=cfg.reference, allocation="shape",
-                                          incidents=inc, scope=cfg.scope, tally_scope=cfg.tally_scope),
+            "tallies": rates_from_tallies(
+                inp.tallies,
+                periods,
+                reference=cfg.reference,
+                allocation="shape",
+                incidents=inc,
+                scope=cfg.scope,
+                tally_scope=cfg.tally_scope,
+            ),
             "all_attacks": compare_periods(inc, periods, reference=cfg.reference, scope=cfg.second_scope),
             "with_claims": compare_periods(inc, periods, reference=cfg.reference, scope="with_claims"),
-            "its": interrupted_time_series(daily, at=[pd.Timestamp(d) for d in rep["its_at"]],
-                                           freq=rep["its_freq"], slope_change=False),
-            "changepoints": detect_changepoints(daily, penalty=rep["changepoint_penalty"],
-                                                min_segment_days=rep["changepoint_min_days"],
-                                                n_boot=rep["changepoint_boot"], seed=rep["seed"]),
-            "self_excitation": fit_self_excitation(inc, background=periods, scope=cfg.scope,
-                                                   max_lag=rep["selfexcite_max_lag"],
-                                                   n_boot=rep["selfexcite_boot"], seed=rep["seed"]),
-            "triggers": trigger_windows(inc, strikes, window_days=rep["trigger_window_days"], seed=rep["seed"],
-                                        scope=cfg.scope, background=periods),
+            "its": interrupted_time_series(
+                daily, at=[pd.Timestamp(d) for d in rep["its_at"]], freq=rep["its_freq"], slope_change=False
+            ),
+            "changepoints": detect_changepoints(
+                daily,
+                penalty=rep["changepoint_penalty"],
+                min_segment_days=rep["changepoint_min_days"],
+                n_boot=rep["changepoint_boot"],
+                seed=rep["seed"],
+            ),
+            "self_excitation": fit_self_excitation(
+                inc,
+                background=periods,
+                scope=cfg.scope,
+                max_lag=rep["selfexcite_max_lag"],
+                n_boot=rep["selfexcite_boot"],
+                seed=rep["seed"],
+            ),
+            "triggers": trigger_windows(
+                inc,
+                strikes,
+                window_days=rep["trigger_window_days"],
+                seed=rep["seed"],
+                scope=cfg.scope,
+                background=periods,
+            ),
         }
     out["coarse_dated"] = coarse_dated(out["counted"])
     out["coverage"] = coverage(inc, inp.tallies, scope=cfg.scope)
     out["coverage_sentence"] = coverage_sentence(out["coverage"], head)
-    out["assumptions"] = [out[k].assumptions for k in ("rates", "its", "changepoints", "self_excitation",
-                                                        "triggers")] + [out["tallies"].assumptions]
+    out["assumptions"] = [
+        out[k].assumptions for k in ("rates", "its", "changepoints", "self_excitation", "triggers")
+    ] + [out["tallies"].assumptions]
     return out
 
 
 def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
     """Every table the report writes, by stem."""
-    counts = {"incidents.csv": len(inp.incidents), "tallies.csv": len(inp.tallies),
-              "locations.csv": len(inp.locations), "context_events.csv": len(inp.context),
-              "periods.toml": len(inp.periods), "config.toml": 1}
+    counts = {
+        "incidents.csv": len(inp.incidents),
+        "tallies.csv": len(inp.tallies),
+        "locations.csv": len(inp.locations),
+        "context_events.csv": len(inp.context),
+        "periods.toml": len(inp.periods),
+        "config.toml": 1,
+    }
     if (inp.data / "sources.csv").exists():
         counts["sources.csv"] = (inp.data / "sources.csv").read_text(encoding="utf-8").count("\n") - 1
     return {
-        "headline": r["headline"].table, "scope_funnel": scope_funnel(inp.incidents, inp.config.scope),
-        "rates_incidents": r["rates"].table, "rates_tallies": r["tallies"].table,
-        "rates_all_attacks": r["all_attacks"].table, "rates_with_claims": r["with_claims"].table,
-        "its": r["its"].table, "coverage": r["coverage"],
-        "attacks_by_site": attacks_by_site(inp.incidents, inp.config.scope), "periods": periods_table(inp.periods),
-        "changepoints": r["changepoints"].changepoints, "changepoint_segments": r["changepoints"].table,
+        "headline": r["headline"].table,
+        "scope_funnel": scope_funnel(inp.incidents, inp.config.scope),
+        "rates_incidents": r["rates"].table,
+        "rates_tallies": r["tallies"].table,
+        "rates_all_attacks": r["all_attacks"].table,
+        "rates_with_claims": r["with_claims"].table,
+        "its": r["its"].table,
+        "coverage": r["coverage"],
+        "attacks_by_site": attacks_by_site(inp.incidents, inp.config.scope),
+        "periods": periods_table(inp.periods),
+        "changepoints": r["changepoints"].changepoints,
+        "changepoint_segments": r["changepoints"].table,
         "changepoints_vs_periods": nearest_boundaries(r["changepoints"].changepoints["date"], inp.periods),
-        "self_excitation": r["self_excitation"].table, "triggers": r["triggers"].table,
-        "excluded_rows": inp.excluded, "provenance": manifest(inp.data, counts),
+        "self_excitation": r["self_excitation"].table,
+        "triggers": r["triggers"].table,
+        "excluded_rows": inp.excluded,
+        "provenance": manifest(inp.data, counts),
     }
 
 
@@ -166,13 +237,16 @@ def _drawings(inp: Inputs, r: dict) -> dict[str, Callable]:
     scope = inp.config.scope
     return {
         "headline": lambda ax: r["headline"].plot(ax=ax),
-        "rates_by_period": lambda ax: plots.plot_period_rates(r["rates"], r["tallies"], ax=ax,
-                                                              labels=["incident list", "official tallies"]),
-        "rate_ratios": lambda ax: plots.plot_rate_ratios(r["rates"], r["tallies"], ax=ax,
-                                                         labels=["incident list", "official tallies"]),
+        "rates_by_period": lambda ax: plots.plot_period_rates(
+            r["rates"], r["tallies"], ax=ax, labels=["incident list", "official tallies"]
+        ),
+        "rate_ratios": lambda ax: plots.plot_rate_ratios(
+            r["rates"], r["tallies"], ax=ax, labels=["incident list", "official tallies"]
+        ),
         "coverage_surge": lambda ax: plots.plot_coverage(inp.incidents, inp.tallies, ax=ax, scope=scope),
-        "timeline_weekly": lambda ax: plots.plot_timeline(inp.incidents, inp.periods, inp.context, ax=ax,
-                                                          scope=scope),
+        "timeline_weekly": lambda ax: plots.plot_timeline(
+            inp.incidents, inp.periods, inp.context, ax=ax, scope=scope
+        ),
         "monthly_by_country": lambda ax: plots.plot_by_month(inp.incidents, "country", ax=ax, scope=scope),
         "monthly_by_weapon": lambda ax: plots.plot_by_month(inp.incidents, "weapon", ax=ax, scope=scope),
         "its_monthly": lambda ax: r["its"].plot(ax=ax),
@@ -226,7 +300,9 @@ def _fingerprint(data: Path) -> str:
     """sha256 of every data file and every source file of the package: what the fitted models depend on."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
-    files = sorted(Path(data).glob("*.csv")) + sorted(Path(data).glob("*.toml")) + sorted(package.rglob("*.py"))
+    files = (
+        sorted(Path(data).glob("*.csv")) + sorted(Path(data).glob("*.toml")) + sorted(package.rglob("*.py"))
+    )
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -252,8 +328,9 @@ def cached_fit(inp: Inputs, cache: Path | None) -> dict:
 
 def render(page: dict, out: Path) -> Path:
     """Write index.html from the packaged template."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates"), autoescape=True,
-                             keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("analysis", "templates"), autoescape=True, keep_trailing_newline=True
+    )
     index = out / "index.html"
     index.write_text(env.get_template("report.html").render(page=page), encoding="utf-8")
     return index
@@ -262,15 +339,33 @@ def render(page: dict, out: Path) -> Path:
 def write_summary(page: dict, frames: dict, out: Path) -> None:
     """summary.md: the headline and the main tables, for a README or pull request."""
     md = lambda f: format_table(f).to_markdown(index=False, disable_numparse=True)  # noqa: E731
-    parts = ["# Attack rates: summary", "", *[f"- {s}" for s in page["headline"]], "",
-             "## The headline in every view", "", md(frames["headline"]), "",
-             "## Rates by period (incident list)", "", md(frames["rates_incidents"]), "",
-             "## Rates by period (official tallies)", "", md(frames["rates_tallies"]), ""]
+    parts = [
+        "# Attack rates: summary",
+        "",
+        *[f"- {s}" for s in page["headline"]],
+        "",
+        "## The headline in every view",
+        "",
+        md(frames["headline"]),
+        "",
+        "## Rates by period (incident list)",
+        "",
+        md(frames["rates_incidents"]),
+        "",
+        "## Rates by period (official tallies)",
+        "",
+        md(frames["rates_tallies"]),
+        "",
+    ]
     (out / "summary.md").write_text("\n".join(parts), encoding="utf-8")
 
 
-def build_report(out: str | Path = "reports", data: str | Path | None = None,
-                 progress: Callable[[str], None] | None = None, cache: bool = True) -> Path:
+def build_report(
+    out: str | Path = "reports",
+    data: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    cache: bool = True,
+) -> Path:
     """Rebuild every figure and table under ``out`` and return the path of ``index.html``.
 
     Parameters

@@ -72,7 +72,9 @@ class Result:
         parts = [f"<p><strong>{html.escape(repr(self))}</strong></p>"]
         for block in self._blocks():
             if isinstance(block, pd.DataFrame):
-                parts.append(block.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep="", border=0))
+                parts.append(
+                    block.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep="", border=0)
+                )
             else:
                 parts.append(f"<p><small>{html.escape(str(block))}</small></p>")
         return "".join(parts)

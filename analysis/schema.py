@@ -140,9 +140,7 @@ class IncidentSchema(pa.DataFrameModel):
     admin1: Series[str] | None = pa.Field(
         nullable=True, description="First-level administrative unit (province, governorate)."
     )
-    location: Series[str] = pa.Field(
-        description="Canonical site name; must exist in data/locations.csv."
-    )
+    location: Series[str] = pa.Field(description="Canonical site name; must exist in data/locations.csv.")
     latitude: Series[float] | None = pa.Field(
         nullable=True, description="Latitude of the site in decimal degrees (WGS84)."
     )
@@ -232,9 +230,7 @@ class IncidentSchema(pa.DataFrameModel):
 class TallySchema(pa.DataFrameModel):
     """A public cumulative or period count of attacks."""
 
-    tally_id: Series[str] = pa.Field(
-        str_matches=ID_PATTERN, description="Stable identifier of the tally."
-    )
+    tally_id: Series[str] = pa.Field(str_matches=ID_PATTERN, description="Stable identifier of the tally.")
     as_of: Series[pd.Timestamp] = _date_field("Last day the count covers.")
     window_start: Series[pd.Timestamp] | None = _date_field(
         "First day the count covers; empty when the speaker gave no start date "
@@ -249,12 +245,8 @@ class TallySchema(pa.DataFrameModel):
     iraq: Series[pd.Int64Dtype] | None = _count_field("Attacks in Iraq, if split out.")
     syria: Series[pd.Int64Dtype] | None = _count_field("Attacks in Syria, if split out.")
     jordan: Series[pd.Int64Dtype] | None = _count_field("Attacks in Jordan, if split out.")
-    us_wounded: Series[pd.Int64Dtype] | None = _count_field(
-        "US personnel wounded in the window, if given."
-    )
-    us_killed: Series[pd.Int64Dtype] | None = _count_field(
-        "US personnel killed in the window, if given."
-    )
+    us_wounded: Series[pd.Int64Dtype] | None = _count_field("US personnel wounded in the window, if given.")
+    us_killed: Series[pd.Int64Dtype] | None = _count_field("US personnel killed in the window, if given.")
     scope: Series[str] = pa.Field(
         isin=TALLY_SCOPES,
         description="all: every attack on US or coalition forces the speaker counts; "
@@ -290,9 +282,7 @@ class LocationSchema(pa.DataFrameModel):
 
     location: Series[str] = pa.Field(description="Canonical site name used in incidents.")
     country: Series[str] = pa.Field(isin=COUNTRIES, description="Country of the site.")
-    admin1: Series[str] | None = pa.Field(
-        nullable=True, description="First-level administrative unit."
-    )
+    admin1: Series[str] | None = pa.Field(nullable=True, description="First-level administrative unit.")
     latitude: Series[float] | None = pa.Field(
         nullable=True, description="Latitude in decimal degrees (WGS84)."
     )

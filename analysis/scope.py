@@ -138,9 +138,7 @@ class Scope:
         """
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
-            raise ArgumentError(
-                "scope field", sorted(unknown)[0], [f.name for f in dataclasses.fields(self)]
-            )
+            raise ArgumentError("scope field", sorted(unknown)[0], [f.name for f in dataclasses.fields(self)])
         if "name" not in changes:
             changes["name"] = f"{self.name}+" if self.name != "custom" else "custom"
         if "label" not in changes:
@@ -157,8 +155,10 @@ class Scope:
                 continue
             if column not in incidents:
                 raise ArgumentError(
-                    "incidents", f"a frame without column {column!r}",
-                    "a frame from load_incidents()", note=f"scope filters on {attr}",
+                    "incidents",
+                    f"a frame without column {column!r}",
+                    "a frame from load_incidents()",
+                    note=f"scope filters on {attr}",
                 )
             values = incidents[column].astype("object").where(incidents[column].notna(), "unknown")
             keep &= values.isin(list(allowed)).to_numpy()
@@ -167,7 +167,9 @@ class Scope:
         if self.independent_only:
             if "independent_source" not in incidents:
                 raise ArgumentError(
-                    "scope.independent_only", True, "False for a frame without provenance",
+                    "scope.independent_only",
+                    True,
+                    "False for a frame without provenance",
                     note="load incidents with load_incidents() so data/sources.csv is joined",
                 )
             keep &= incidents["independent_source"].fillna(False).astype(bool)
@@ -185,11 +187,15 @@ class Scope:
         >>> get_scope("pentagon").describe()
         'official or media-confirmed attacks on bases, undisputed'
         """
-        conf = "all reported (claims included)" if self.confirmation is None else (
-            " or ".join(self.confirmation) + "-confirmed"
+        conf = (
+            "all reported (claims included)"
+            if self.confirmation is None
+            else (" or ".join(self.confirmation) + "-confirmed")
         )
-        what = "attacks" if self.target_types is None else "attacks on " + _join(
-            _TARGET_WORDS.get(t, t) for t in self.target_types
+        what = (
+            "attacks"
+            if self.target_types is None
+            else "attacks on " + _join(_TARGET_WORDS.get(t, t) for t in self.target_types)
         )
         parts = [f"{conf} {what}"]
         if self.countries is not None:
@@ -209,7 +215,12 @@ class Scope:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-_TARGET_WORDS = {"base": "bases", "convoy": "convoys", "diplomatic": "diplomatic sites", "other": "other targets"}
+_TARGET_WORDS = {
+    "base": "bases",
+    "convoy": "convoys",
+    "diplomatic": "diplomatic sites",
+    "other": "other targets",
+}
 
 
 def _join(items: Iterable[str], word: str = "and") -> str:
@@ -306,8 +317,10 @@ def scope_funnel(incidents: pd.DataFrame, scope: Scope | str | None = None) -> p
             continue
         current = Scope(**{"name": "step", "confirmation": None, attr: allowed}).select(current)
         steps.append((words, f"{words} is {_join(allowed, 'or')}", len(current)))
-    for flag, rule in (("independent_only", "an independent outlet reports it"),
-                       ("include_disputed", "not disputed")):
+    for flag, rule in (
+        ("independent_only", "an independent outlet reports it"),
+        ("include_disputed", "not disputed"),
+    ):
         value = getattr(scope, flag)
         if (flag == "independent_only" and value) or (flag == "include_disputed" and not value):
             step = Scope(name="step", confirmation=None, **{flag: value})

@@ -28,18 +28,31 @@ __all__ = ["COLUMN_WORDS", "FIGURE_CAPTIONS", "compose_page", "figure_credit", "
 #: What each figure shows and which sources it draws on (for its credit line).
 FIGURE_CAPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "headline": ("The headline rate ratio in every view, with 95% intervals", ("incidents", "tallies")),
-    "rates_by_period": ("Attacks per 30 days by period, incident list and official tallies", ("incidents", "tallies")),
+    "rates_by_period": (
+        "Attacks per 30 days by period, incident list and official tallies",
+        ("incidents", "tallies"),
+    ),
     "rate_ratios": ("Rate ratios against the reference period", ("incidents", "tallies")),
-    "coverage_surge": ("Our list against the official cumulative counts in the surge", ("incidents", "tallies")),
-    "timeline_weekly": ("Attacks per week, named periods shaded, US strikes and escalations marked",
-                        ("incidents", "context")),
+    "coverage_surge": (
+        "Our list against the official cumulative counts in the surge",
+        ("incidents", "tallies"),
+    ),
+    "timeline_weekly": (
+        "Attacks per week, named periods shaded, US strikes and escalations marked",
+        ("incidents", "context"),
+    ),
     "monthly_by_country": ("Attacks per month by country", ("incidents",)),
     "monthly_by_weapon": ("Attacks per month by weapon", ("incidents",)),
-    "its_monthly": ("Monthly attacks with the fitted segmented model and the no-change projection", ("incidents",)),
+    "its_monthly": (
+        "Monthly attacks with the fitted segmented model and the no-change projection",
+        ("incidents",),
+    ),
     "changepoints": ("Daily attacks with the segments the changepoint search found", ("incidents",)),
     "self_excitation": ("Daily attacks with the fitted background and follow-on attacks", ("incidents",)),
-    "triggers": ("Attacks in the week after each US strike against the period's background",
-                 ("incidents", "context")),
+    "triggers": (
+        "Attacks in the week after each US strike against the period's background",
+        ("incidents", "context"),
+    ),
     "sites_map": ("Attacks by site", ("incidents", "locations")),
     "hawkes": ("Hawkes intensity (exact-time model; our dates are days, see the caveat)", ("incidents",)),
 }
@@ -65,22 +78,46 @@ def figure_credit(stem: str, data_through: str) -> str:
 
 def _fig(stem: str, meta: dict) -> dict:
     caption = FIGURE_CAPTIONS[stem][0]
-    return {"stem": stem, "caption": f"{caption}. Counted: {meta['scope']}.", "alt": caption,
-            "credit": figure_credit(stem, meta["data_through"])}
+    return {
+        "stem": stem,
+        "caption": f"{caption}. Counted: {meta['scope']}.",
+        "alt": caption,
+        "credit": figure_credit(stem, meta["data_through"]),
+    }
 
 
 #: Column names as readers see them in the HTML report (the CSV files keep the codes).
 COLUMN_WORDS = {
-    "rate_per_30d": "attacks per 30 days", "rate_ci_low": "rate, 95% low", "rate_ci_high": "rate, 95% high",
-    "rate_ratio": "rate ratio", "rr_ci_low": "ratio, 95% low", "rr_ci_high": "ratio, 95% high",
-    "p_value": "p", "p_holm": "p (Holm)", "from_record": "boundary from the record", "ci_low": "95% low",
-    "ci_high": "95% high", "date_low": "date, 95% low", "date_high": "date, 95% high", "rr_p_value": "p",
-    "ref_events": "reference attacks", "ref_rate": "reference rate", "events_low": "attacks, low",
-    "events_high": "attacks, high", "rows_left": "rows left", "rows_removed": "rows left out",
-    "official_count": "official count", "our_rows": "our rows", "window_start": "window start",
-    "as_of": "as of", "window_events": "attacks in window", "window_days": "days in window",
-    "expected_events": "expected attacks", "perm_p_greater": "permutation p (greater)",
-    "perm_p_two_sided": "permutation p (two-sided)", "shared_window_days": "days shared with other strikes",
+    "rate_per_30d": "attacks per 30 days",
+    "rate_ci_low": "rate, 95% low",
+    "rate_ci_high": "rate, 95% high",
+    "rate_ratio": "rate ratio",
+    "rr_ci_low": "ratio, 95% low",
+    "rr_ci_high": "ratio, 95% high",
+    "p_value": "p",
+    "p_holm": "p (Holm)",
+    "from_record": "boundary from the record",
+    "ci_low": "95% low",
+    "ci_high": "95% high",
+    "date_low": "date, 95% low",
+    "date_high": "date, 95% high",
+    "rr_p_value": "p",
+    "ref_events": "reference attacks",
+    "ref_rate": "reference rate",
+    "events_low": "attacks, low",
+    "events_high": "attacks, high",
+    "rows_left": "rows left",
+    "rows_removed": "rows left out",
+    "official_count": "official count",
+    "our_rows": "our rows",
+    "window_start": "window start",
+    "as_of": "as of",
+    "window_events": "attacks in window",
+    "window_days": "days in window",
+    "expected_events": "expected attacks",
+    "perm_p_greater": "permutation p (greater)",
+    "perm_p_two_sided": "permutation p (two-sided)",
+    "shared_window_days": "days shared with other strikes",
 }
 _TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
@@ -93,6 +130,7 @@ def humanise(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     >>> humanise(pd.DataFrame({"period": ["calm"], "rate_ratio": [1.0]}), {"calm": "Calm"}).columns.tolist()
     ['period', 'rate ratio']
     """
+
     def words(value):
         if not isinstance(value, str) or value.startswith(("http://", "https://", "data/")):
             return value
@@ -116,60 +154,84 @@ def _how_much(r: dict, frames: dict, meta: dict) -> dict:
     explo = table[table["comparison"] == "exploratory"]
     flagged = table.loc[table["from_record"], "label"].tolist()
     return {
-        "id": "how-much", "title": "How much did the rate change?",
+        "id": "how-much",
+        "title": "How much did the rate change?",
         "question": "How many times the post-withdrawal calm rate did attacks run in each period?",
-        "answer": [*r["headline"].sentences()[:1],
-                   f"The other {len(explo)} period comparisons are exploratory: their p-values are shown raw and "
-                   f"Holm-adjusted ({(explo['p_holm'] < 0.05).sum()} of {len(explo)} stay below 0.05 after "
-                   "adjustment)."],
+        "answer": [
+            *r["headline"].sentences()[:1],
+            f"The other {len(explo)} period comparisons are exploratory: their p-values are shown raw and "
+            f"Holm-adjusted ({(explo['p_holm'] < 0.05).sum()} of {len(explo)} stay below 0.05 after "
+            "adjustment).",
+        ],
         "figures": [_fig("rates_by_period", meta), _fig("rate_ratios", meta)],
-        "tables": [_tab("rates_incidents", "Rates and rate ratios by period, incident list", frames),
-                   _tab("rates_tallies", "Rates and rate ratios by period, official tallies", frames)],
-        "caveats": [f"Periods whose boundaries were drawn from the record itself: {', '.join(flagged)}."
-                    if flagged else "No period boundary was drawn from the record itself."],
+        "tables": [
+            _tab("rates_incidents", "Rates and rate ratios by period, incident list", frames),
+            _tab("rates_tallies", "Rates and rate ratios by period, official tallies", frames),
+        ],
+        "caveats": [
+            f"Periods whose boundaries were drawn from the record itself: {', '.join(flagged)}."
+            if flagged
+            else "No period boundary was drawn from the record itself."
+        ],
     }
 
 
 def _how_sure(r: dict, frames: dict, meta: dict) -> dict:
     return {
-        "id": "how-sure", "title": "How sure are we?",
+        "id": "how-sure",
+        "title": "How sure are we?",
         "question": "Does the answer survive other counting choices and other ways of reading the tallies?",
         "answer": r["headline"].sentences()[1:],
         "figures": [_fig("headline", meta)],
-        "tables": [_tab("headline", "The headline ratio in every view", frames),
-                   _tab("rates_all_attacks", "Rates and ratios counting every attack (convoys included)", frames),
-                   _tab("rates_with_claims", "Sensitivity: claim-only rows counted too", frames)],
-        "caveats": ["Intervals allow one night to hit several sites, drift inside a period and correlated days "
-                    "(Newey-West, fixed-b); a simulation study of their coverage is in benchmarks/sim_coverage.py.",
-                    "Tally rates: exact Poisson intervals at the ends of the range the qualifiers allow "
-                    "('about N' read as N plus or minus 10%)."],
+        "tables": [
+            _tab("headline", "The headline ratio in every view", frames),
+            _tab("rates_all_attacks", "Rates and ratios counting every attack (convoys included)", frames),
+            _tab("rates_with_claims", "Sensitivity: claim-only rows counted too", frames),
+        ],
+        "caveats": [
+            "Intervals allow one night to hit several sites, drift inside a period and correlated days "
+            "(Newey-West, fixed-b); a simulation study of their coverage is in benchmarks/sim_coverage.py.",
+            "Tally rates: exact Poisson intervals at the ends of the range the qualifiers allow "
+            "('about N' read as N plus or minus 10%).",
+        ],
     }
 
 
 def _how_complete(r: dict, frames: dict, meta: dict) -> dict:
     funnel = frames["scope_funnel"]
     return {
-        "id": "complete", "title": "How complete is the list?",
+        "id": "complete",
+        "title": "How complete is the list?",
         "question": "How many of the attacks the Pentagon counted does our list hold, and what do we count?",
-        "answer": [r["coverage_sentence"],
-                   f"The file holds {funnel['rows_left'].iloc[0]} rows; the counting scope keeps "
-                   f"{funnel['rows_left'].iloc[-1]} ({meta['scope']}); the table shows what each rule leaves out."],
+        "answer": [
+            r["coverage_sentence"],
+            f"The file holds {funnel['rows_left'].iloc[0]} rows; the counting scope keeps "
+            f"{funnel['rows_left'].iloc[-1]} ({meta['scope']}); the table shows what each rule leaves out.",
+        ],
         "figures": [_fig("coverage_surge", meta)],
-        "tables": [_tab("scope_funnel", "From rows to counted attacks", frames),
-                   _tab("coverage", "Each tally against our rows in the same window and scope", frames)],
-        "caveats": ["The list is not matched to the tallies one to one: early in the surge it holds attacks the "
-                    "Pentagon did not count as strikes on its facilities."],
+        "tables": [
+            _tab("scope_funnel", "From rows to counted attacks", frames),
+            _tab("coverage", "Each tally against our rows in the same window and scope", frames),
+        ],
+        "caveats": [
+            "The list is not matched to the tallies one to one: early in the surge it holds attacks the "
+            "Pentagon did not count as strikes on its facilities."
+        ],
     }
 
 
 def _when(r: dict, frames: dict, meta: dict) -> dict:
     its = r["its"].table
-    steps = "; ".join(f"{row.interruption:%d %b %Y}: {row.estimate:.2g} times (95% CI {row.ci_low:.2g} to "
-                      f"{row.ci_high:.2g})" for row in its[its["term"] == "level_change"].itertuples())
+    steps = "; ".join(
+        f"{row.interruption:%d %b %Y}: {row.estimate:.2g} times (95% CI {row.ci_low:.2g} to "
+        f"{row.ci_high:.2g})"
+        for row in its[its["term"] == "level_change"].itertuples()
+    )
     cps = r["changepoints"].changepoints
     found = ", ".join(f"{d:%d %b %Y}" for d in cps["date"])
     return {
-        "id": "when", "title": "What happened when?",
+        "id": "when",
+        "title": "What happened when?",
         "question": "When did the rate change, and by how much at each turning point?",
         "answer": [
             "Aligned to the day of each interruption (a month that holds one is split at it), the interrupted time "
@@ -177,15 +239,24 @@ def _when(r: dict, frames: dict, meta: dict) -> dict:
             f"A changepoint search on daily counts, blind to the named periods, finds {len(cps)} "
             f"change{'s' if len(cps) != 1 else ''}" + (f": {found}." if len(cps) else "."),
         ],
-        "figures": [_fig("timeline_weekly", meta), _fig("monthly_by_country", meta), _fig("monthly_by_weapon", meta),
-                    _fig("its_monthly", meta), _fig("changepoints", meta)],
-        "tables": [_tab("its", "Interrupted time series: level changes", frames),
-                   _tab("changepoints", "Changepoints found in the daily counts", frames),
-                   _tab("changepoints_vs_periods", "Each changepoint against the nearest period boundary", frames)],
-        "caveats": ["Changepoint rate ratios are nominal: the dates were chosen from the same data.",
-                    "The interrupted time series assumes nothing else changed on those days.",
-                    f"The day models leave out the {r['coarse_dated']} counted rows dated only to a week or month; "
-                    "the headline table shows the rate ratio without them too (rows dated to the day only)."],
+        "figures": [
+            _fig("timeline_weekly", meta),
+            _fig("monthly_by_country", meta),
+            _fig("monthly_by_weapon", meta),
+            _fig("its_monthly", meta),
+            _fig("changepoints", meta),
+        ],
+        "tables": [
+            _tab("its", "Interrupted time series: level changes", frames),
+            _tab("changepoints", "Changepoints found in the daily counts", frames),
+            _tab("changepoints_vs_periods", "Each changepoint against the nearest period boundary", frames),
+        ],
+        "caveats": [
+            "Changepoint rate ratios are nominal: the dates were chosen from the same data.",
+            "The interrupted time series assumes nothing else changed on those days.",
+            f"The day models leave out the {r['coarse_dated']} counted rows dated only to a week or month; "
+            "the headline table shows the rate ratio without them too (rows dated to the day only).",
+        ],
     }
 
 
@@ -194,21 +265,32 @@ def _beget(r: dict, frames: dict, meta: dict) -> dict:
     br, lag = t.loc["branching_ratio"], t.loc["mean_lag_days"]
     excludes_zero = br["ci_low"] > 0
     p = br["p_value"]
-    verdict = ("Attacks on one night make attacks on the following days more likely"
-               if excludes_zero and p < 0.05 else
-               "Any follow-on effect is small: the interval of the share of attack-nights that follow from earlier "
-               "ones includes zero" + (", although the bootstrap test of no excitation rejects (p = "
-                                       f"{p:.3g}), which any short swing the background cannot follow would also cause"
-                                       if p < 0.05 else f" and the test of no excitation does not reject (p = {p:.2g})"))
+    verdict = (
+        "Attacks on one night make attacks on the following days more likely"
+        if excludes_zero and p < 0.05
+        else "Any follow-on effect is small: the interval of the share of attack-nights that follow from earlier "
+        "ones includes zero"
+        + (
+            ", although the bootstrap test of no excitation rejects (p = "
+            f"{p:.3g}), which any short swing the background cannot follow would also cause"
+            if p < 0.05
+            else f" and the test of no excitation does not reject (p = {p:.2g})"
+        )
+    )
     return {
-        "id": "beget", "title": "Do attacks beget attacks?",
+        "id": "beget",
+        "title": "Do attacks beget attacks?",
         "question": "Beyond the level of each period, do attacks on one night raise the chance of attacks on the "
-                    "next days?",
-        "answer": [f"{verdict}. Branching ratio {br['estimate']:.2f} (95% CI {br['ci_low']:.2f} to "
-                   f"{br['ci_high']:.2f}), mean lag {lag['estimate']:.1f} days.",
-                   "Same-night attacks on several sites count as one night: they are one decision, not triggering."],
+        "next days?",
+        "answer": [
+            f"{verdict}. Branching ratio {br['estimate']:.2f} (95% CI {br['ci_low']:.2f} to "
+            f"{br['ci_high']:.2f}), mean lag {lag['estimate']:.1f} days.",
+            "Same-night attacks on several sites count as one night: they are one decision, not triggering.",
+        ],
         "figures": [_fig("self_excitation", meta)],
-        "tables": [_tab("self_excitation", "Self-excitation on days: branching ratio, lag, background", frames)],
+        "tables": [
+            _tab("self_excitation", "Self-excitation on days: branching ratio, lag, background", frames)
+        ],
         "caveats": ["Our dates are days, so excitation within a day cannot be told from a multi-site night."],
     }
 
@@ -219,64 +301,114 @@ def _strikes(r: dict, frames: dict, meta: dict) -> dict:
     opening = tr.table[tr.table["role"].str.contains("open", na=False)]
     answer = [f"Pooled over the US strikes that fall inside a period: {text.replace('RR', 'rate ratio')}."]
     for row in opening.itertuples():
-        answer.append(f"Reported apart because it opens a period: {row.trigger} ({row.date:%d %b %Y}), "
-                      f"{row.window_events} attacks in {row.window_days} days, {row.estimate:.1f} times the rate "
-                      f"of the period before.")
+        answer.append(
+            f"Reported apart because it opens a period: {row.trigger} ({row.date:%d %b %Y}), "
+            f"{row.window_events} attacks in {row.window_days} days, {row.estimate:.1f} times the rate "
+            f"of the period before."
+        )
     return {
-        "id": "strikes", "title": "Attacks after US strikes",
+        "id": "strikes",
+        "title": "Attacks after US strikes",
         "question": "Did attacks rise in the week after US strikes on militias, beyond the period's own level?",
         "answer": answer,
         "figures": [_fig("triggers", meta)],
         "tables": [_tab("triggers", "Each strike's week against the period background", frames)],
-        "caveats": ["Each attack-day is counted once; the permutation re-draws strike dates within their period."],
+        "caveats": [
+            "Each attack-day is counted once; the permutation re-draws strike dates within their period."
+        ],
     }
 
 
 def _where(r: dict, frames: dict, meta: dict) -> dict:
     top = frames["attacks_by_site"].head(3)
     return {
-        "id": "where", "title": "Where?", "question": "Which sites were attacked most?",
-        "answer": ["Most attacked: " + "; ".join(f"{row.location} ({row.attacks})" for row in top.itertuples()) + "."],
-        "figures": [_fig("sites_map", meta)], "tables": [_tab("attacks_by_site", "Attacks per site", frames)],
+        "id": "where",
+        "title": "Where?",
+        "question": "Which sites were attacked most?",
+        "answer": [
+            "Most attacked: " + "; ".join(f"{row.location} ({row.attacks})" for row in top.itertuples()) + "."
+        ],
+        "figures": [_fig("sites_map", meta)],
+        "tables": [_tab("attacks_by_site", "Attacks per site", frames)],
         "caveats": ["Sites without sourced coordinates are counted but not drawn."],
     }
 
 
 def _links(row) -> list[dict]:
-    urls = [row.source_url, *(str(row.other_sources).split(";") if isinstance(row.other_sources, str) else [])]
-    return [{"label": urlparse(u.strip()).netloc.removeprefix("www."), "url": u.strip()} for u in urls if u.strip()]
+    urls = [
+        row.source_url,
+        *(str(row.other_sources).split(";") if isinstance(row.other_sources, str) else []),
+    ]
+    return [
+        {"label": urlparse(u.strip()).netloc.removeprefix("www."), "url": u.strip()}
+        for u in urls
+        if u.strip()
+    ]
 
 
 def appendix(counted: pd.DataFrame) -> list[dict]:
     """Every counted attack, with links to its pages."""
-    return [{"event_id": r.event_id, "date": f"{r.event_date:%Y-%m-%d}", "site": r.location, "country": r.country,
-             "weapon": human(r.weapon), "target": human(r.target_type), "confirmation": r.confirmation,
-             "disputed": bool(getattr(r, "disputed", False) is True), "summary": r.summary, "links": _links(r)}
-            for r in counted.itertuples()]
+    return [
+        {
+            "event_id": r.event_id,
+            "date": f"{r.event_date:%Y-%m-%d}",
+            "site": r.location,
+            "country": r.country,
+            "weapon": human(r.weapon),
+            "target": human(r.target_type),
+            "confirmation": r.confirmation,
+            "disputed": bool(getattr(r, "disputed", False) is True),
+            "summary": r.summary,
+            "links": _links(r),
+        }
+        for r in counted.itertuples()
+    ]
 
 
 def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
     """The ``page`` context of the report template."""
     cfg = inputs.config
-    meta = {"version": version, "data_through": f"{cfg.data_through:%-d %B %Y}",
-            "scope": results["scope"].describe(),
-            "coverage": f"{cfg.coverage_start:%B %Y} to {cfg.data_through:%-d %B %Y}"}
+    meta = {
+        "version": version,
+        "data_through": f"{cfg.data_through:%-d %B %Y}",
+        "scope": results["scope"].describe(),
+        "coverage": f"{cfg.coverage_start:%B %Y} to {cfg.data_through:%-d %B %Y}",
+    }
     frames = {**frames, "_labels": {p.name: p.label for p in inputs.periods}}
-    sections = [build(results, frames, meta) for build in (_how_much, _how_sure, _how_complete, _when, _beget,
-                                                            _strikes, _where)]
+    sections = [
+        build(results, frames, meta)
+        for build in (_how_much, _how_sure, _how_complete, _when, _beget, _strikes, _where)
+    ]
     excluded = frames["excluded_rows"]
     return {
         "title": "Attacks on US and coalition forces in Iraq, Syria and Jordan",
-        "meta": meta, "headline": results["headline"].sentences()[:1] + [results["coverage_sentence"]],
+        "meta": meta,
+        "headline": results["headline"].sentences()[:1] + [results["coverage_sentence"]],
         "sections": sections,
-        "periods": [{"name": p.name, "label": p.label, "start": f"{p.start}", "end": f"{p.end}", "days": p.days,
-                     "rationale": p.rationale, "source_url": p.source_url, "from_record": p.from_record}
-                    for p in inputs.periods],
+        "periods": [
+            {
+                "name": p.name,
+                "label": p.label,
+                "start": f"{p.start}",
+                "end": f"{p.end}",
+                "days": p.days,
+                "rationale": p.rationale,
+                "source_url": p.source_url,
+                "from_record": p.from_record,
+            }
+            for p in inputs.periods
+        ],
         "appendix": appendix(results["counted"]),
         "assumptions": results["assumptions"],
-        "excluded_statement": (f"{len(excluded)} rows were excluded by validation." if len(excluded) else
-                               "0 rows were excluded by validation: every row of every data file passed the schema."),
-        "excluded_html": Markup(format_table(humanise(excluded, {})).to_html(index=False, border=0, na_rep="")),
-        "provenance_html": Markup(format_table(humanise(frames["provenance"], {})).to_html(index=False, border=0,
-                                                                                          na_rep="")),
+        "excluded_statement": (
+            f"{len(excluded)} rows were excluded by validation."
+            if len(excluded)
+            else "0 rows were excluded by validation: every row of every data file passed the schema."
+        ),
+        "excluded_html": Markup(
+            format_table(humanise(excluded, {})).to_html(index=False, border=0, na_rep="")
+        ),
+        "provenance_html": Markup(
+            format_table(humanise(frames["provenance"], {})).to_html(index=False, border=0, na_rep="")
+        ),
     }

@@ -32,7 +32,9 @@ def format_table(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
             out[col] = s.dt.strftime("%Y-%m-%d").fillna("")
         elif pd.api.types.is_float_dtype(s):
             out[col] = [
-                "" if pd.isna(v) else ("inf" if np.isinf(v) else f"{v:.{digits}g}" if abs(v) < 1e4 else f"{v:.0f}")
+                ""
+                if pd.isna(v)
+                else ("inf" if np.isinf(v) else f"{v:.{digits}g}" if abs(v) < 1e4 else f"{v:.0f}")
                 for v in s
             ]
         else:
@@ -40,7 +42,9 @@ def format_table(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     return out
 
 
-def write_table(frame: pd.DataFrame, stem: str | Path, digits: int = 3, caption: str | None = None) -> list[Path]:
+def write_table(
+    frame: pd.DataFrame, stem: str | Path, digits: int = 3, caption: str | None = None
+) -> list[Path]:
     """Write ``stem.csv`` (full precision), ``stem.md`` and ``stem.tex`` (rounded).
 
     Returns the paths written.

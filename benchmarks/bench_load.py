@@ -87,7 +87,9 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "base_mb": base / 
 def _run(variant: str, data: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, variant, str(data)],
-        capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     if proc.returncode:
         raise SystemExit(f"{variant} failed:\n{proc.stderr}")
@@ -115,9 +117,10 @@ def _with_bad_rows(data: Path) -> Path:
     (out / "locations.csv").write_bytes((data / "locations.csv").read_bytes())
     if target.exists() and target.stat().st_mtime > (data / "incidents.csv").stat().st_mtime:
         return target
-    with open(data / "incidents.csv", encoding="utf-8", newline="") as src, open(
-        target, "w", encoding="utf-8", newline=""
-    ) as dst:
+    with (
+        open(data / "incidents.csv", encoding="utf-8", newline="") as src,
+        open(target, "w", encoding="utf-8", newline="") as dst,
+    ):
         header_line = next(src)
         dst.write(header_line)
         header = next(csv.reader([header_line]))
@@ -165,8 +168,10 @@ def main(argv: list[str] | None = None) -> None:
         for variant in order.sample(variants, len(variants)):
             results[variant].append(_run(variant, data))
     size = (data / "incidents.csv").stat().st_size / 1e6
-    print(f"incidents.csv: {size:.0f} MB, {next(iter(results.values()))[0]['n']} rows or days; "
-          f"{args.repeat} runs each, fresh process per run")
+    print(
+        f"incidents.csv: {size:.0f} MB, {next(iter(results.values()))[0]['n']} rows or days; "
+        f"{args.repeat} runs each, fresh process per run"
+    )
     print(f"{'variant':15s} {'best s':>8s} {'median s':>9s} {'peak MB':>8s} {'after imports MB':>17s}")
     for variant, runs in results.items():
         secs = [r["seconds"] for r in runs]

@@ -38,8 +38,10 @@ def main() -> None:
             warm.append(_run([py, "-m", "analysis", "report", "--out", out]))
     b, c, w = (statistics.median(x) for x in (bare, cold, warm))
     print("| task | ours (s) | peer (s) | ratio | goal |\n|---|---|---|---|---|")
-    print(f"| `python -m analysis report`, warm, vs a bare import of pandas, statsmodels, matplotlib, pandera "
-          f"| {w:.2f} | {b:.2f} | {w / b:.2f}x | <= 4x |")
+    print(
+        f"| `python -m analysis report`, warm, vs a bare import of pandas, statsmodels, matplotlib, pandera "
+        f"| {w:.2f} | {b:.2f} | {w / b:.2f}x | <= 4x |"
+    )
     print(f"| `python -m analysis report`, cold (models fitted) | {c:.2f} | {b:.2f} | {c / b:.2f}x | info |")
 
 

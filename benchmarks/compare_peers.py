@@ -234,7 +234,12 @@ def self_excitation_row(repeats: int) -> tuple[tuple, list[str]] | None:
         f"truth branching 0.4, mean lag 2 days; result {fit!r}",
         f"self-excitation: with the 99-draw bootstrap test of no excitation as well: {with_test:.2f} s",
     ]
-    return ("fit_self_excitation, ten years of daily counts, one fit (no peer)", ours, float("nan"), "< 1 s"), notes
+    return (
+        "fit_self_excitation, ten years of daily counts, one fit (no peer)",
+        ours,
+        float("nan"),
+        "< 1 s",
+    ), notes
 
 
 def main() -> None:

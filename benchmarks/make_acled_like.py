@@ -84,7 +84,9 @@ def incidents_frame(n: int, seed: int = 0) -> pd.DataFrame:
             "latitude": picked["latitude"].map("{:.3f}".format),
             "longitude": picked["longitude"].map("{:.3f}".format),
             "geo_precision": rng.choice(["1", "2", "3"], n, p=[0.8, 0.15, 0.05]),
-            "target_type": rng.choice(["base", "convoy", "diplomatic", "other"], n, p=[0.85, 0.1, 0.03, 0.02]),
+            "target_type": rng.choice(
+                ["base", "convoy", "diplomatic", "other"], n, p=[0.85, 0.1, 0.03, 0.02]
+            ),
             "weapon": weapon,
             "munitions": munitions,
             "outcome": outcomes[rng.integers(0, len(outcomes), n)],
@@ -96,8 +98,11 @@ def incidents_frame(n: int, seed: int = 0) -> pd.DataFrame:
             "confirmation": rng.choice(["official", "media", "claim"], n),
             "source_url": "https://example.org/report/" + ids,
             "other_sources": other,
-            "summary": "Synthetic " + pd.Series(weapon).str.replace("_", " ")
-            + " attack on " + picked["location"] + ", a made-up benchmark row; no real event.",
+            "summary": "Synthetic "
+            + pd.Series(weapon).str.replace("_", " ")
+            + " attack on "
+            + picked["location"]
+            + ", a made-up benchmark row; no real event.",
         }
     )
     assert list(frame.columns) == list(IncidentSchema.to_schema().columns)
@@ -107,9 +112,7 @@ def incidents_frame(n: int, seed: int = 0) -> pd.DataFrame:
 def locations_frame() -> pd.DataFrame:
     """The gazetteer that matches :func:`incidents_frame`."""
     frame = pd.DataFrame(SITES, columns=["location", "country", "admin1", "latitude", "longitude"])
-    return frame.drop_duplicates("location").assign(
-        aliases="", source_url="https://example.org/site"
-    )
+    return frame.drop_duplicates("location").assign(aliases="", source_url="https://example.org/site")
 
 
 def acled_frame(n: int, seed: int = 1) -> pd.DataFrame:
@@ -121,15 +124,24 @@ def acled_frame(n: int, seed: int = 1) -> pd.DataFrame:
     countries = np.array(["Iraq", "Syria", "Jordan", "Lebanon", "Yemen"])
     country = countries[rng.choice(len(countries), n, p=[0.45, 0.35, 0.05, 0.1, 0.05])]
     sub_events = np.array(
-        ["Air/drone strike", "Shelling/artillery/missile attack", "Remote explosive/landmine/IED",
-         "Armed clash", "Grenade", "Peaceful protest"]
+        [
+            "Air/drone strike",
+            "Shelling/artillery/missile attack",
+            "Remote explosive/landmine/IED",
+            "Armed clash",
+            "Grenade",
+            "Peaceful protest",
+        ]
     )
     sub = sub_events[rng.integers(0, len(sub_events), n)]
     us_target = rng.random(n) < 0.3
     actor2 = np.where(us_target, "Military Forces of the United States (2021-)", "Civilians (Iraq)")
     weapon_word = np.where(rng.random(n) < 0.1, "a ballistic missile", "rockets")
     notes = (
-        "On " + long_dates + ", unidentified militants fired " + pd.Series(weapon_word)
+        "On "
+        + long_dates
+        + ", unidentified militants fired "
+        + pd.Series(weapon_word)
         + np.where(us_target, " at a base hosting US forces", " at a local checkpoint")
         + ". No casualties were reported."
     )

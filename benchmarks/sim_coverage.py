@@ -22,8 +22,14 @@ from analysis.models.intervals import METHODS, rate_interval, rate_ratio_interva
 from analysis.simulation import SCENARIOS, simulate_periods
 
 
-def coverage_study(reps: int = 500, ratio: float = 14.0, methods=METHODS, scenarios=SCENARIOS,
-                   ref_rate: float = 0.052, seed: int = 2021) -> pd.DataFrame:
+def coverage_study(
+    reps: int = 500,
+    ratio: float = 14.0,
+    methods=METHODS,
+    scenarios=SCENARIOS,
+    ref_rate: float = 0.052,
+    seed: int = 2021,
+) -> pd.DataFrame:
     """One row per scenario and method: coverage of the ratio and of each period's rate."""
     rows = []
     for scenario in scenarios:
@@ -40,9 +46,17 @@ def coverage_study(reps: int = 500, ratio: float = 14.0, methods=METHODS, scenar
                 hit_r1 += r1.ci_low <= ref_rate * ratio <= r1.ci_high
                 hit_r0 += r0.ci_low <= ref_rate <= r0.ci_high
                 widths.append(np.log(rr.ci_high / rr.ci_low))
-            rows.append({"scenario": scenario, "method": method, "coverage_ratio": hit_rr / reps,
-                         "coverage_rate_comparison": hit_r1 / reps, "coverage_rate_reference": hit_r0 / reps,
-                         "median_log_width": float(np.median(widths)), "reps": reps})
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "method": method,
+                    "coverage_ratio": hit_rr / reps,
+                    "coverage_rate_comparison": hit_r1 / reps,
+                    "coverage_rate_reference": hit_r0 / reps,
+                    "median_log_width": float(np.median(widths)),
+                    "reps": reps,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -51,15 +65,23 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=500)
     parser.add_argument("--ratio", type=float, default=14.0)
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
-    parser.add_argument("--out", default=None, help="also write the table as CSV (the README's coverage table reads "
-                        "benchmarks/results/sim_coverage.csv)")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="also write the table as CSV (the README's coverage table reads "
+        "benchmarks/results/sim_coverage.csv)",
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
     table = coverage_study(args.reps, args.ratio, args.methods)
     if args.out:
         table.to_csv(args.out, index=False, float_format="%.4f", lineterminator="\n")
-    wide = table.pivot(index="method", columns="scenario", values="coverage_ratio").loc[args.methods, list(SCENARIOS)]
-    print(f"Coverage of the 95% interval for the rate ratio (true ratio {args.ratio:g}, {args.reps} series each)")
+    wide = table.pivot(index="method", columns="scenario", values="coverage_ratio").loc[
+        args.methods, list(SCENARIOS)
+    ]
+    print(
+        f"Coverage of the 95% interval for the rate ratio (true ratio {args.ratio:g}, {args.reps} series each)"
+    )
     print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
     for col in ("coverage_rate_comparison", "coverage_rate_reference"):
         wide = table.pivot(index="method", columns="scenario", values=col).loc[args.methods, list(SCENARIOS)]

@@ -69,15 +69,23 @@ def one_series(args) -> dict:
     seed, branching, n_boot = args
     days, rate, periods = shipped_background()
     scale = 1 - branching
-    y = simulate_self_excitation(rate * scale, branching=branching, mean_lag=MEAN_LAG, extra_sites=EXTRA_SITES,
-                                 seed=seed)
+    y = simulate_self_excitation(
+        rate * scale, branching=branching, mean_lag=MEAN_LAG, extra_sites=EXTRA_SITES, seed=seed
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatisticalWarning)
         res = fit_self_excitation(pd.Series(y, index=days), background=periods, n_boot=n_boot, seed=seed)
     row = res.table.set_index("parameter").loc["branching_ratio"]
     lag = res.table.set_index("parameter").loc["mean_lag_days", "estimate"]
-    return {"seed": seed, "branching": branching, "estimate": row["estimate"], "ci_low": row["ci_low"],
-            "ci_high": row["ci_high"], "mean_lag": lag, "p_value": res.p_value}
+    return {
+        "seed": seed,
+        "branching": branching,
+        "estimate": row["estimate"],
+        "ci_low": row["ci_low"],
+        "ci_high": row["ci_high"],
+        "mean_lag": lag,
+        "p_value": res.p_value,
+    }
 
 
 def study(branching: float, series: int, boot_series: int, n_boot: int, workers: int) -> pd.DataFrame:
@@ -96,8 +104,10 @@ def timing() -> None:
     periods["p19"] = (edges[-2], days[-1])
     fit_self_excitation(y, background=periods, n_boot=0)  # warm-up
     sec, res = timed(lambda: fit_self_excitation(y, background=periods, n_boot=0), repeats=5)
-    print(f"one fit on ten years of daily counts ({len(y)} days, {int(y.sum())} attacks, 20 periods): "
-          f"{sec:.3f} s (median of 5, no bootstrap)")
+    print(
+        f"one fit on ten years of daily counts ({len(y)} days, {int(y.sum())} attacks, 20 periods): "
+        f"{sec:.3f} s (median of 5, no bootstrap)"
+    )
     sec_b, _ = timed(lambda: fit_self_excitation(y, background=periods, n_boot=99, seed=0))
     print(f"the same with the 99-draw bootstrap test: {sec_b:.1f} s\n")
 
@@ -110,8 +120,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     timing()
-    for branching, label in ((0.0, "no triggering (clustered nights, drifting background)"),
-                             (BRANCHING, f"triggering: branching {BRANCHING}, mean lag {MEAN_LAG:g} days")):
+    for branching, label in (
+        (0.0, "no triggering (clustered nights, drifting background)"),
+        (BRANCHING, f"triggering: branching {BRANCHING}, mean lag {MEAN_LAG:g} days"),
+    ):
         out = study(branching, args.series, args.boot_series, args.n_boot, args.workers)
         excl = (out["ci_low"] > 0).mean()
         boot = out.dropna(subset=["p_value"])
@@ -119,8 +131,10 @@ def main() -> None:
         print(label)
         print(f"  interval excludes zero: {excl:.1%} of {len(out)} series")
         print(f"  bootstrap test rejects at 5%: {rej:.1%} of {len(boot)} series ({args.n_boot} draws each)")
-        print(f"  branching ratio: mean {out['estimate'].mean():.3f}, median {out['estimate'].median():.3f}; "
-              f"mean lag (where > 0.05): median {out.loc[out['estimate'] > 0.05, 'mean_lag'].median():.2f} days\n")
+        print(
+            f"  branching ratio: mean {out['estimate'].mean():.3f}, median {out['estimate'].median():.3f}; "
+            f"mean lag (where > 0.05): median {out.loc[out['estimate'] > 0.05, 'mean_lag'].median():.2f} days\n"
+        )
 
 
 if __name__ == "__main__":

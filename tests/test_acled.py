@@ -64,26 +64,68 @@ def write_acled(path, rows: list[dict]) -> str:
 #: event id -> (row changes, expected weapon, expected target_type); all kept.
 KEPT = {
     "IRQ1": ({}, "one_way_drone", "base"),
-    "IRQ2": ({"sub_event_type": "Shelling/artillery/missile attack", "notes": "Rockets hit the base."},
-             "rocket", "base"),
-    "IRQ3": ({"sub_event_type": "Shelling/artillery/missile attack",
-              "notes": "A ballistic missile struck the base."}, "ballistic_missile", "base"),
-    "IRQ4": ({"sub_event_type": "Shelling/artillery/missile attack", "notes": "Mortar shells landed inside."},
-             "mortar", "base"),
-    "IRQ5": ({"sub_event_type": "Remote explosive/landmine/IED",
-              "notes": "An IED hit a logistics convoy for the coalition."}, "ied", "convoy"),
-    "IRQ6": ({"sub_event_type": "Armed clash", "notes": "Gunmen fired at the US embassy guards."},
-             "small_arms", "diplomatic"),
+    "IRQ2": (
+        {"sub_event_type": "Shelling/artillery/missile attack", "notes": "Rockets hit the base."},
+        "rocket",
+        "base",
+    ),
+    "IRQ3": (
+        {
+            "sub_event_type": "Shelling/artillery/missile attack",
+            "notes": "A ballistic missile struck the base.",
+        },
+        "ballistic_missile",
+        "base",
+    ),
+    "IRQ4": (
+        {"sub_event_type": "Shelling/artillery/missile attack", "notes": "Mortar shells landed inside."},
+        "mortar",
+        "base",
+    ),
+    "IRQ5": (
+        {
+            "sub_event_type": "Remote explosive/landmine/IED",
+            "notes": "An IED hit a logistics convoy for the coalition.",
+        },
+        "ied",
+        "convoy",
+    ),
+    "IRQ6": (
+        {"sub_event_type": "Armed clash", "notes": "Gunmen fired at the US embassy guards."},
+        "small_arms",
+        "diplomatic",
+    ),
     "IRQ7": ({"sub_event_type": "Grenade"}, "unknown", "base"),
     # Found by the notes alone: the target side is not coded as US.
-    "IRQ8": ({"actor2": "", "notes": "Rockets targeted the Victory base hosting US troops near Baghdad."},
-             "one_way_drone", "base"),
+    "IRQ8": (
+        {"actor2": "", "notes": "Rockets targeted the Victory base hosting US troops near Baghdad."},
+        "one_way_drone",
+        "base",
+    ),
     "IRQ9": ({"actor2": "", "assoc_actor_2": "Global Coalition Against Daesh"}, "one_way_drone", "base"),
-    "SYR10": ({"country": "Syria", "event_date": "17 October 2023", "location": "Al Tanf",
-               "latitude": "33.5", "longitude": "38.6"}, "one_way_drone", "base"),
-    "JOR11": ({"country": "Jordan", "location": "Tower 22", "latitude": "33.3", "longitude": "38.7",
-               "notes": "Drone attack on US forces at Tower 22; 3 US soldiers were killed and "
-               "40 US service members wounded."}, "one_way_drone", "base"),
+    "SYR10": (
+        {
+            "country": "Syria",
+            "event_date": "17 October 2023",
+            "location": "Al Tanf",
+            "latitude": "33.5",
+            "longitude": "38.6",
+        },
+        "one_way_drone",
+        "base",
+    ),
+    "JOR11": (
+        {
+            "country": "Jordan",
+            "location": "Tower 22",
+            "latitude": "33.3",
+            "longitude": "38.7",
+            "notes": "Drone attack on US forces at Tower 22; 3 US soldiers were killed and "
+            "40 US service members wounded.",
+        },
+        "one_way_drone",
+        "base",
+    ),
 }
 #: event id -> row changes; all dropped by the filter.
 DROPPED = {
@@ -146,8 +188,16 @@ def test_output_validates_against_the_schema(acled_frame):
 
 def test_locations_outside_the_region_are_left_without_coordinates():
     sites = acled_locations(
-        pd.DataFrame({"location": ["Far"], "country": ["Iraq"], "admin1": ["X"], "latitude": [51.5],
-                      "longitude": [-0.1], "geo_precision": [1]})
+        pd.DataFrame(
+            {
+                "location": ["Far"],
+                "country": ["Iraq"],
+                "admin1": ["X"],
+                "latitude": [51.5],
+                "longitude": [-0.1],
+                "geo_precision": [1],
+            }
+        )
     )
     assert sites[["latitude", "longitude"]].isna().all().all()
 
@@ -171,7 +221,9 @@ def test_cli_round_trip(acled_frame, tmp_path, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loaded = load_incidents(out, locations=locations)
-    expected = from_acled(source).sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    expected = (
+        from_acled(source).sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(loaded, expected)
     assert "11 incidents" in capsys.readouterr().out
 

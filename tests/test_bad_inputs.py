@@ -119,8 +119,13 @@ def test_exclude_keeps_every_valid_row_and_lists_every_bad_one(name, tmp_path):
 def test_subprocess_validate_never_prints_a_traceback():
     # One process for a sample of kinds (encoding, structure, header, empty):
     # starting Python is what costs time here.
-    names = ["incidents_not_utf8.csv", "incidents_truncated_last_line.csv",
-             "incidents_semicolon_delimiter.csv", "incidents_empty_file.csv", "incidents_unknown_weapon.csv"]
+    names = [
+        "incidents_not_utf8.csv",
+        "incidents_truncated_last_line.csv",
+        "incidents_semicolon_delimiter.csv",
+        "incidents_empty_file.csv",
+        "incidents_unknown_weapon.csv",
+    ]
     paths = [str(BAD / name) for name in names]
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "validate", *paths], capture_output=True, text=True, timeout=120

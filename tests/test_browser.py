@@ -28,13 +28,32 @@ from analysis.scope import get_scope
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 WIDTHS = [420, 1400]
 #: Text a reader must never see: result reprs and code names of models.
-RAW = ["<PeriodComparison:", "<ChangepointResult", "<HawkesResult", "<ITSResult", "<TriggerResult",
-       "<SelfExcitationResult", "Result:", "poisson_glm", "DataFrame", "Timestamp(", "dtype:"]
+RAW = [
+    "<PeriodComparison:",
+    "<ChangepointResult",
+    "<HawkesResult",
+    "<ITSResult",
+    "<TriggerResult",
+    "<SelfExcitationResult",
+    "Result:",
+    "poisson_glm",
+    "DataFrame",
+    "Timestamp(",
+    "dtype:",
+]
 #: Code names (column and period identifiers such as rate_per_30d, campaign_2020) in the visible text.
 #: A code name: snake_case that is not part of a file name (data/context_events.csv is a name readers need).
 CODE_NAMES = r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.(?:csv|py|toml|ipynb|md))"
@@ -65,11 +84,17 @@ return bad;
 
 def _chrome(user_data_dir: Path):
     """A headless Chromium session, or a skip that says exactly what is missing."""
-    missing = [f"{p} (Debian package {pkg})" for p, pkg in
-               ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")) if not p.exists()]
+    missing = [
+        f"{p} (Debian package {pkg})"
+        for p, pkg in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver"))
+        if not p.exists()
+    ]
     if missing:
-        pytest.skip("browser test skipped: missing " + " and ".join(missing)
-                    + "; install with `apt-get install -y chromium chromium-driver` (.ci/run does this as root)")
+        pytest.skip(
+            "browser test skipped: missing "
+            + " and ".join(missing)
+            + "; install with `apt-get install -y chromium chromium-driver` (.ci/run does this as root)"
+        )
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -103,23 +128,39 @@ def _open(driver, index: Path, width: int):
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.set_window_size(max(width, 500), 1000)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
     driver.get(index.as_uri())
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
-        "return document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)"))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script(
+            "return document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)"
+        )
+    )
     driver.execute_script("window.scrollTo(0, 0)")
 
 
 def _screenshots(driver, index: Path, width: int, name: str) -> list[Path]:
     """The top of the page as a reader first sees it, and the whole page (capped at 16,000 px)."""
     height = min(driver.execute_script("return document.documentElement.scrollHeight"), 16000)
-    shots = {f"{name}_{width}px.png": driver.get_screenshot_as_png(),
-             f"{name}_{width}px_full.png": base64.b64decode(driver.execute_cdp_cmd("Page.captureScreenshot", {
-                 "format": "png", "captureBeyondViewport": True,
-                 "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})["data"])}
+    shots = {
+        f"{name}_{width}px.png": driver.get_screenshot_as_png(),
+        f"{name}_{width}px_full.png": base64.b64decode(
+            driver.execute_cdp_cmd(
+                "Page.captureScreenshot",
+                {
+                    "format": "png",
+                    "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                },
+            )["data"]
+        ),
+    }
     written = []
-    folders = [index.parent / "screenshots"] + ([ROOT / "reports" / "screenshots"] if name == "report" else [])
+    folders = [index.parent / "screenshots"] + (
+        [ROOT / "reports" / "screenshots"] if name == "report" else []
+    )
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
         for name, png in shots.items():
@@ -132,13 +173,15 @@ def check_page(driver, index: Path, width: int, name: str = "report") -> dict:
     """Every check at one width; returns the measurements for the report."""
     _open(driver, index, width)
     inner, scroll_width = driver.execute_script(
-        "return [window.innerWidth, document.documentElement.scrollWidth]")
+        "return [window.innerWidth, document.documentElement.scrollWidth]"
+    )
     assert inner == width, f"viewport is {inner} px, not {width} px (is the viewport meta tag there?)"
     assert scroll_width <= inner, f"page is {scroll_width} px wide in a {inner} px window"
     assert driver.execute_script(OVERFLOWING) == [], "wider than the window outside a scroll box"
 
     broken = driver.execute_script(
-        "return Array.from(document.images).filter(i => !(i.naturalWidth > 0)).map(i => i.getAttribute('src'))")
+        "return Array.from(document.images).filter(i => !(i.naturalWidth > 0)).map(i => i.getAttribute('src'))"
+    )
     assert driver.execute_script("return document.images.length") > 0 and broken == [], broken
 
     text = driver.execute_script("return document.body.innerText")
@@ -160,13 +203,15 @@ def check_structure(driver, index: Path):
         return [y('.headline'), y('nav.toc'), y('main section')];""")
     assert tops == sorted(tops), f"headline, contents and sections are out of order: {tops}"
     targets = driver.execute_script(
-        "return Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))")
+        "return Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))"
+    )
     assert len(targets) >= 5 and all(driver.find_elements(By.ID, t[1:]) for t in targets), targets
     assert driver.find_elements(By.CSS_SELECTOR, "section.question figure.chart figcaption .credit")
     assert driver.find_elements(By.CSS_SELECTOR, "section.question .scroll table")
     assert not driver.execute_script(
         "return Array.from(document.querySelectorAll('table')).filter(t => "
-        "!['auto', 'scroll'].includes(getComputedStyle(t.parentElement).overflowX)).length")
+        "!['auto', 'scroll'].includes(getComputedStyle(t.parentElement).overflowX)).length"
+    )
 
     periods = driver.find_elements(By.CSS_SELECTOR, "#periods tbody tr")
     assert periods and all(r.find_elements(By.CSS_SELECTOR, 'a[href^="http"]') for r in periods)
@@ -175,8 +220,10 @@ def check_structure(driver, index: Path):
         return Array.from(document.querySelectorAll('#appendix-table tbody tr'))
           .map(r => r.querySelectorAll('a[href^="http"]').length);""")
     assert rows and all(rows), "every counted attack links to its pages"
-    shown = "return Array.from(document.querySelectorAll('#appendix-table tbody tr'))" \
-            ".filter(r => r.offsetParent !== null).map(r => r.textContent.toLowerCase())"
+    shown = (
+        "return Array.from(document.querySelectorAll('#appendix-table tbody tr'))"
+        ".filter(r => r.offsetParent !== null).map(r => r.textContent.toLowerCase())"
+    )
     box = driver.find_element(By.ID, "appendix-filter")
     box.send_keys("Syria")
     syria = driver.execute_script(shown)
@@ -187,14 +234,19 @@ def check_structure(driver, index: Path):
 
     # Print on A4 (about 720 px between the margins): the search box goes, the scroll boxes open out, and the
     # tables wrap, so nothing is cut off: with no scroll box left, nothing may reach past the page.
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 720, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 720, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+    )
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
+        assert (
+            driver.execute_script("return getComputedStyle(document.querySelector('.search')).display")
+            == "none"
+        )
         assert driver.execute_script(
-            "return getComputedStyle(document.querySelector('.search')).display") == "none"
-        assert driver.execute_script(
-            "return Array.from(document.querySelectorAll('.scroll')).every(b => getComputedStyle(b).overflowX === 'visible')")
+            "return Array.from(document.querySelectorAll('.scroll')).every(b => getComputedStyle(b).overflowX === 'visible')"
+        )
         assert driver.execute_script(OVERFLOWING) == [], "cut off in print"
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 720
     finally:
@@ -203,6 +255,7 @@ def check_structure(driver, index: Path):
 
 
 # -- the template alone, on a page built from the real data by tests/page_fixture.py -------------------------
+
 
 @pytest.fixture(scope="module")
 def fixture_page(tmp_path_factory):
@@ -222,11 +275,14 @@ def test_template_structure(browser, fixture_page):
 
 # -- the real report, as `make report` builds it ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_report_fits_the_window(browser, report, width):
     measured = check_page(browser, report, width)
-    print(f"report at {width} px: window {measured['innerWidth']} px, page {measured['scrollWidth']} px; "
-          f"screenshots {', '.join(str(p) for p in measured['screenshots'])}")
+    print(
+        f"report at {width} px: window {measured['innerWidth']} px, page {measured['scrollWidth']} px; "
+        f"screenshots {', '.join(str(p) for p in measured['screenshots'])}"
+    )
 
 
 def test_report_text_has_no_code_names(browser, report):
@@ -239,4 +295,3 @@ def test_report_structure_and_every_counted_attack(browser, report):
     rows = check_structure(browser, report)
     cfg = load_config()
     assert rows == len(get_scope(cfg.scope).select(load_incidents(errors="exclude")))
-

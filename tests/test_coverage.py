@@ -6,18 +6,29 @@ from analysis.coverage import coverage
 
 
 def test_coverage_counts_rows_in_window_and_scope():
-    inc = pd.DataFrame({
-        "event_date": pd.to_datetime(["2023-10-17", "2023-10-20", "2023-10-25", "2023-10-21"]),
-        "confirmation": ["official", "media", "official", "claim"],
-        "target_type": ["base", "diplomatic", "base", "base"],
-        "country": "Iraq",
-    })
-    tallies = pd.DataFrame({
-        "tally_id": ["t1", "t2"], "as_of": pd.to_datetime(["2023-10-24", "2023-10-24"]),
-        "window_start": pd.to_datetime(["2023-10-17", None]), "count": [4, 4],
-        "qualifier": ["exact", "exact"], "official": [True, True], "scope": "all", "speaker": "x",
-        "iraq": [np.nan, np.nan], "syria": np.nan, "jordan": np.nan,
-    })
+    inc = pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(["2023-10-17", "2023-10-20", "2023-10-25", "2023-10-21"]),
+            "confirmation": ["official", "media", "official", "claim"],
+            "target_type": ["base", "diplomatic", "base", "base"],
+            "country": "Iraq",
+        }
+    )
+    tallies = pd.DataFrame(
+        {
+            "tally_id": ["t1", "t2"],
+            "as_of": pd.to_datetime(["2023-10-24", "2023-10-24"]),
+            "window_start": pd.to_datetime(["2023-10-17", None]),
+            "count": [4, 4],
+            "qualifier": ["exact", "exact"],
+            "official": [True, True],
+            "scope": "all",
+            "speaker": "x",
+            "iraq": [np.nan, np.nan],
+            "syria": np.nan,
+            "jordan": np.nan,
+        }
+    )
     out = coverage(inc, tallies).set_index("tally_id")
     # Default scope (the tallies' own): official or media attacks on bases only.
     assert out.loc["t1", "our_rows"] == 1 and out.loc["t1", "ratio"] == 0.25
@@ -30,3 +41,19 @@ def test_shipped_surge_coverage_is_measured():
     cov = coverage(analysis.load_incidents(), analysis.load_tallies()).set_index("tally_id")
     ratio = cov.loc["centcom-testimony-2024-03-07", "ratio"]
     assert 0.5 < ratio <= 1.2
+
+
+def test_one_country_tally_is_compared_with_that_country_only():
+    inc = pd.DataFrame({
+        "event_date": pd.to_datetime(["2024-03-02", "2024-03-03", "2024-03-04"]),
+        "confirmation": "media", "target_type": "base", "country": ["Syria", "Iraq", "Syria"],
+    })
+    tallies = pd.DataFrame({
+        "tally_id": ["sohr", "all"], "as_of": pd.to_datetime(["2024-03-31", "2024-03-31"]),
+        "window_start": pd.to_datetime(["2024-03-01", "2024-03-01"]), "count": [4, 4],
+        "qualifier": "exact", "official": [False, True], "scope": ["subset", "all"], "speaker": "x",
+        "iraq": [np.nan, np.nan], "syria": [4, np.nan], "jordan": np.nan,
+    })
+    out = coverage(inc, tallies).set_index("tally_id")
+    assert (out.loc["sohr", "our_rows"], out.loc["sohr", "country"]) == (2, "Syria")
+    assert (out.loc["all", "our_rows"], out.loc["all", "country"]) == (3, "all")

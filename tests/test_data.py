@@ -89,7 +89,10 @@ def test_duplicate_id_names_both_lines(data_folder):
 
 
 def test_quoted_multiline_field_keeps_line_numbers_right(data_folder):
-    rows = [incident_row(1, summary="First line of a long summary\nsecond line of it."), incident_row(2, weapon="x")]
+    rows = [
+        incident_row(1, summary="First line of a long summary\nsecond line of it."),
+        incident_row(2, weapon="x"),
+    ]
     path = write_csv(data_folder / "incidents.csv", INCIDENT_COLUMNS, rows)
     failures = _failures(path)
     assert failures.iloc[0]["line"] == 4  # record 1 spans lines 2-3
@@ -129,7 +132,11 @@ def test_empty_file_header_only_and_non_utf8(data_folder):
     f = _failures(path).iloc[0]
     assert f["line"] == 1 and "no data rows" in f["message"]
 
-    write_csv(path, INCIDENT_COLUMNS, [incident_row(1), incident_row(2, summary="Cafe attack near the base, no damage")])
+    write_csv(
+        path,
+        INCIDENT_COLUMNS,
+        [incident_row(1), incident_row(2, summary="Cafe attack near the base, no damage")],
+    )
     raw = path.read_bytes().replace(b"Cafe", b"Caf\xe9")
     path.write_bytes(raw)
     f = _failures(path).iloc[0]
@@ -198,13 +205,17 @@ def test_fast_path_gives_what_pandera_gives(data_folder, monkeypatch):
 
     fast = [load_incidents(data_folder / "incidents.csv"), analysis.load_incidents(), analysis.load_tallies()]
     # Every row suspect: pandera validates the whole frame.
-    monkeypatch.setattr(data, "suspect_rows", lambda schema, rules, typed, started: np.ones(len(typed), dtype=bool))
+    monkeypatch.setattr(
+        data, "suspect_rows", lambda schema, rules, typed, started: np.ones(len(typed), dtype=bool)
+    )
     slow = [load_incidents(data_folder / "incidents.csv"), analysis.load_incidents(), analysis.load_tallies()]
     for a, b in zip(fast, slow):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-@pytest.mark.parametrize("pattern_name", ["URL_PATTERN", "URL_LIST_PATTERN", "ID_PATTERN", "PLAIN_TEXT_PATTERN"])
+@pytest.mark.parametrize(
+    "pattern_name", ["URL_PATTERN", "URL_LIST_PATTERN", "ID_PATTERN", "PLAIN_TEXT_PATTERN"]
+)
 def test_rules_run_by_pyarrow_agree_with_python_re(pattern_name):
     import re
 
@@ -216,11 +227,34 @@ def test_rules_run_by_pyarrow_agree_with_python_re(pattern_name):
 
     pattern = getattr(schema, pattern_name)
     samples = [
-        "https://a.b/c", "https://a.b/c\n", "https://a.b/c\n\n", "https://a\u00a0b", "https://a\x0bb",
-        "https://a\u3000b", "https://a\u2028b", "https://a\x1cb", "https://a\x85b", "https://a\u200bb",
-        "https://a;b", "https://a.b; https://c.d", "https://a.b ;https://c.d\n", "http://\u00e9.fr/\u00fc",
-        "x\ny", "a < b\n", "<b>", "a<<b>", "x <!-- y", "T-0001", "T-0001\n", "\u00fc-1", "=HYPERLINK(1)", "",
-        " https://a", "1 <2 and 3> 2", "<\n", "ends <",
+        "https://a.b/c",
+        "https://a.b/c\n",
+        "https://a.b/c\n\n",
+        "https://a\u00a0b",
+        "https://a\x0bb",
+        "https://a\u3000b",
+        "https://a\u2028b",
+        "https://a\x1cb",
+        "https://a\x85b",
+        "https://a\u200bb",
+        "https://a;b",
+        "https://a.b; https://c.d",
+        "https://a.b ;https://c.d\n",
+        "http://\u00e9.fr/\u00fc",
+        "x\ny",
+        "a < b\n",
+        "<b>",
+        "a<<b>",
+        "x <!-- y",
+        "T-0001",
+        "T-0001\n",
+        "\u00fc-1",
+        "=HYPERLINK(1)",
+        "",
+        " https://a",
+        "1 <2 and 3> 2",
+        "<\n",
+        "ends <",
     ]
     expected = [bool(re.match(pattern, s)) for s in samples]
     for ascii_only in (False, True):
@@ -252,7 +286,7 @@ def test_save_csv_round_trips_text_with_carriage_returns(data_folder):
 
     df = load_incidents(data_folder / "incidents.csv")
     df.loc[0, "summary"] = "ends with a carriage return\r"
-    df.loc[1, "claimed_by"] = "a\r\nb, \"c\""
+    df.loc[1, "claimed_by"] = 'a\r\nb, "c"'
     save_csv(df, data_folder / "copy" / "incidents.csv")
     (data_folder / "copy" / "locations.csv").write_bytes((data_folder / "locations.csv").read_bytes())
     pd.testing.assert_frame_equal(load_incidents(data_folder / "copy" / "incidents.csv"), df)

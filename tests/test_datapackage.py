@@ -22,5 +22,7 @@ def test_datapackage_fields_follow_the_schema():
     fields = {f["name"]: f for f in incidents["schema"]["fields"]}
     assert fields["event_date"]["type"] == "date"
     assert fields["weapon"]["constraints"]["enum"][0] == "rocket"
-    assert fields["us_killed"]["type"] == "integer" and "required" not in fields["us_killed"].get("constraints", {})
+    assert fields["us_killed"]["type"] == "integer" and "required" not in fields["us_killed"].get(
+        "constraints", {}
+    )
     assert incidents["hash"].startswith("sha256:")

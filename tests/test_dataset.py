@@ -6,7 +6,9 @@ import pandas as pd
 
 import analysis
 
-SEPARATE = re.compile(r"second|third|separate|one of|of two|of 2|first of|another|again|later the same day", re.I)
+SEPARATE = re.compile(
+    r"second|third|separate|one of|of two|of 2|first of|another|again|later the same day", re.I
+)
 
 
 def test_scope_and_size():

@@ -32,11 +32,14 @@ def test_a_plain_read_csv_frame_gives_the_same_counts(incidents):
     assert compare_periods(raw, reference="calm").table["events"].tolist() == a
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"scope": "bases"}, "scope='bases' is not allowed; allowed: 'pentagon', 'all_attacks'"),
-    ({"weapons": "drone"}, "weapons='drone' is not allowed; allowed: 'rocket', 'one_way_drone'"),
-    ({"reference": "Calm"}, "reference='Calm' is not allowed; allowed: 'campaign_2020'"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"scope": "bases"}, "scope='bases' is not allowed; allowed: 'pentagon', 'all_attacks'"),
+        ({"weapons": "drone"}, "weapons='drone' is not allowed; allowed: 'rocket', 'one_way_drone'"),
+        ({"reference": "Calm"}, "reference='Calm' is not allowed; allowed: 'campaign_2020'"),
+    ],
+)
 def test_bad_scope_and_reference(incidents, kwargs, message):
     with pytest.raises(ValueError, match=message):
         compare_periods(incidents, **kwargs)
@@ -45,11 +48,16 @@ def test_bad_scope_and_reference(incidents, kwargs, message):
 def test_validate_prints_file_line_column_and_value(tmp_path):
     good = (analysis.load_incidents.__globals__["data_dir"]() / "incidents.csv").read_text(encoding="utf-8")
     lines = good.splitlines()
-    lines[3] = lines[3].replace(",rocket,", ",rockett,", 1) if ",rocket," in lines[3] else lines[3].replace(
-        ",base,", ",bass,", 1)
+    lines[3] = (
+        lines[3].replace(",rocket,", ",rockett,", 1)
+        if ",rocket," in lines[3]
+        else lines[3].replace(",base,", ",bass,", 1)
+    )
     bad = tmp_path / "incidents.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "analysis", "validate", str(bad)], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "validate", str(bad)], capture_output=True, text=True
+    )
     assert out.returncode == 1 and "Traceback" not in out.stderr + out.stdout
     text = out.stdout + out.stderr
     assert f"{bad}:4" in text and ("'rockett'" in text or "'bass'" in text)

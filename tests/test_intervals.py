@@ -32,7 +32,11 @@ def test_poisson_interval_undercovers_clustered_nights():
 def test_small_counts_fall_back_to_exact():
     est = rate_interval([0] * 20 + [1] * 3, per=30)
     lo, hi = garwood_interval(3, 23)
-    assert est.method == "exact" and est.ci_low == pytest.approx(30 * lo) and est.ci_high == pytest.approx(30 * hi)
+    assert (
+        est.method == "exact"
+        and est.ci_low == pytest.approx(30 * lo)
+        and est.ci_high == pytest.approx(30 * hi)
+    )
     assert rate_ratio_interval([1] * 5, [0] * 5).method.startswith("undefined")
 
 

@@ -24,7 +24,9 @@ def run(name: str, tmp_path: Path):
     shutil.copy(NOTEBOOKS / name, work / name)
     nb = nbformat.read(work / name, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    ).execute()
     elapsed = time.perf_counter() - start
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     text = "".join(o.get("text", "") for o in outputs if o.get("name") != "stderr")
@@ -42,7 +44,9 @@ def check_clean_run(outputs, elapsed):
 def test_committed_notebook_has_no_outputs(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and "make lab" in "".join(c.source for c in nb.cells)
-    assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+    assert all(
+        not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code"
+    )
 
 
 def test_quickstart_explains_the_scope_and_the_headline(tmp_path):
@@ -66,7 +70,12 @@ def test_your_question_compares_syria_drones_and_exports(tmp_path):
     assert len([o for o in outputs if "image/png" in o.get("data", {})]) == 1
     out = tmp_path / "reports" / "your_question"
     table = pd.read_csv(out / "syria_one_way_drones.csv")
-    assert table["period"].tolist() == ["Before the Gaza war", "Gaza-war surge", "After Tower 22", "After Assad fell"]
+    assert table["period"].tolist() == [
+        "Before the Gaza war",
+        "Gaza-war surge",
+        "After Tower 22",
+        "After Assad fell",
+    ]
     expected = get_scope("pentagon", countries=["Syria"], weapons=["one_way_drone"]).select(load_incidents())
     in_periods = expected[(expected.event_date >= "2023-01-01") & (expected.event_date <= "2026-03-18")]
     assert table["attacks"].sum() == len(in_periods)

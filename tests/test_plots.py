@@ -14,7 +14,10 @@ def shipped():
     inc = analysis.load_incidents()
     per = analysis.load_periods()
     return {
-        "inc": inc, "per": per, "ctx": analysis.load_context_events(), "tal": analysis.load_tallies(),
+        "inc": inc,
+        "per": per,
+        "ctx": analysis.load_context_events(),
+        "tal": analysis.load_tallies(),
         "loc": analysis.load_locations(),
         "cmp": compare_periods(inc, per, reference="calm"),
         "tcmp": rates_from_tallies(analysis.load_tallies(), per, reference="calm"),

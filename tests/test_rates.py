@@ -16,8 +16,14 @@ from analysis.periods import PeriodError
 
 
 def _incidents(dates):
-    return pd.DataFrame({"event_date": pd.to_datetime(dates), "confirmation": "official", "country": "Iraq",
-                         "target_type": "base"})
+    return pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(dates),
+            "confirmation": "official",
+            "country": "Iraq",
+            "target_type": "base",
+        }
+    )
 
 
 def _p(name, start, end):
@@ -43,7 +49,12 @@ def test_rates_and_garwood_intervals(two_periods):
     assert row["rate_per_30d"] == pytest.approx(30 * n / 62)
     assert row["rate_ci_low"] == pytest.approx(30 * lo) and row["rate_ci_high"] == pytest.approx(30 * hi)
     ref = res.table.set_index("period").loc["calm"]
-    assert (ref["rate_ratio"], ref["rr_ci_low"], ref["rr_ci_high"], ref["comparison"]) == (1.0, 1.0, 1.0, "reference")
+    assert (ref["rate_ratio"], ref["rr_ci_low"], ref["rr_ci_high"], ref["comparison"]) == (
+        1.0,
+        1.0,
+        1.0,
+        "reference",
+    )
 
 
 def test_hac_interval_equals_statsmodels_newey_west(two_periods):
@@ -57,10 +68,13 @@ def test_hac_interval_equals_statsmodels_newey_west(two_periods):
     days = pd.date_range("2023-07-01", "2023-08-31")
     y = inc["event_date"].value_counts().reindex(days, fill_value=0).to_numpy()
     fit = sm.GLM(y, np.ones(len(y)), family=sm.families.Poisson()).fit(
-        cov_type="HAC", cov_kwds={"maxlags": hac_maxlags(len(y)), "use_correction": True})
+        cov_type="HAC", cov_kwds={"maxlags": hac_maxlags(len(y)), "use_correction": True}
+    )
     se = max(fit.bse[0] * fixed_b_factor(hac_maxlags(len(y)) / len(y)), 1 / np.sqrt(y.sum()))
     expected_high = 30 * y.mean() * np.exp(1.959964 * se)
-    assert row["rate_ci_high"] == pytest.approx(max(expected_high, 30 * garwood_interval(y.sum(), 62)[1]), rel=1e-6)
+    assert row["rate_ci_high"] == pytest.approx(
+        max(expected_high, 30 * garwood_interval(y.sum(), 62)[1]), rel=1e-6
+    )
 
 
 def test_clustered_nights_widen_the_default_interval():
@@ -73,8 +87,13 @@ def test_clustered_nights_widen_the_default_interval():
     periods = [_p("calm", "2023-01-01", "2023-06-30"), _p("surge", "2023-07-01", "2023-08-29")]
     width = {}
     for name, days in (("spread", spread), ("clustered", clustered)):
-        t = compare_periods(_incidents(list(base) + list(days)), periods, reference="calm", scope="all_attacks",
-                            data_range=("2023-01-01", "2023-08-29")).table.set_index("period")
+        t = compare_periods(
+            _incidents(list(base) + list(days)),
+            periods,
+            reference="calm",
+            scope="all_attacks",
+            data_range=("2023-01-01", "2023-08-29"),
+        ).table.set_index("period")
         assert t.loc["surge", "events"] == 60
         width[name] = np.log(t.loc["surge", "rr_ci_high"] / t.loc["surge", "rr_ci_low"])
     assert width["clustered"] > 1.15 * width["spread"]
@@ -83,8 +102,11 @@ def test_clustered_nights_widen_the_default_interval():
 def test_negbin_and_poisson_methods_run_and_say_so(two_periods):
     inc, periods = two_periods
     for method in ("poisson", "negbin", "quasipoisson", "bootstrap"):
-        row = compare_periods(inc, periods, reference="calm", method=method,
-                              scope="all_attacks").table.set_index("period").loc["surge"]
+        row = (
+            compare_periods(inc, periods, reference="calm", method=method, scope="all_attacks")
+            .table.set_index("period")
+            .loc["surge"]
+        )
         assert row["method"] == method and row["rr_ci_low"] < row["rate_ratio"] < row["rr_ci_high"]
 
 
@@ -96,15 +118,20 @@ def test_small_counts_use_exact_conditional_test():
     row = res.table.set_index("period").loc["b"]
     assert row["method"] == "exact"
     assert row["days"] == 34  # cut to the covered days (the data end on 3 April)
-    quiet = compare_periods(inc, periods, reference="a", data_range=("2023-01-01", "2023-04-30"), scope="all_attacks")
+    quiet = compare_periods(
+        inc, periods, reference="a", data_range=("2023-01-01", "2023-04-30"), scope="all_attacks"
+    )
     test = stats.binomtest(3, 5, 61 / (61 + 59))
     assert quiet.table.set_index("period").loc["b", "p_value"] == pytest.approx(test.pvalue)
 
 
 def test_zero_event_period_has_rate_zero_and_finite_upper_bound():
     inc = _incidents(["2023-01-05", "2023-01-06", "2023-01-07", "2023-03-30"])
-    periods = [_p("busy", "2023-01-01", "2023-01-31"), _p("quiet", "2023-02-01", "2023-02-28"),
-               _p("end", "2023-03-01", "2023-03-30")]
+    periods = [
+        _p("busy", "2023-01-01", "2023-01-31"),
+        _p("quiet", "2023-02-01", "2023-02-28"),
+        _p("end", "2023-03-01", "2023-03-30"),
+    ]
     t = compare_periods(inc, periods, reference="busy").table.set_index("period")
     assert t.loc["quiet", "events"] == 0 and t.loc["quiet", "rate_per_30d"] == 0
     assert np.isfinite(t.loc["quiet", "rate_ci_high"]) and t.loc["quiet", "rate_ci_high"] > 0
@@ -133,8 +160,11 @@ def test_period_outside_the_data_is_an_error():
 
 def test_all_zero_data_in_given_range():
     inc = _incidents([])
-    res = compare_periods(inc, [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-02-01", "2023-02-28")],
-                          data_range=("2023-01-01", "2023-02-28"))
+    res = compare_periods(
+        inc,
+        [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-02-01", "2023-02-28")],
+        data_range=("2023-01-01", "2023-02-28"),
+    )
     t = res.table.set_index("period")
     assert t["events"].sum() == 0 and np.isfinite(t["rate_ci_high"]).all()
     assert t.loc["b", "method"].startswith("undefined")
@@ -149,7 +179,9 @@ def test_unknown_reference_is_an_error():
 def test_by_group_gives_one_row_per_period_and_group():
     inc = _incidents(["2023-01-05", "2023-01-06", "2023-02-05"])
     inc["country"] = ["Iraq", "Syria", "Iraq"]
-    res = compare_periods(inc, [_p("a", "2023-01-05", "2023-01-31"), _p("b", "2023-02-01", "2023-02-05")], by="country")
+    res = compare_periods(
+        inc, [_p("a", "2023-01-05", "2023-01-31"), _p("b", "2023-02-01", "2023-02-05")], by="country"
+    )
     assert len(res.table) == 4 and set(res.table["country"]) == {"Iraq", "Syria"}
 
 
@@ -177,11 +209,19 @@ def _tallies(rows):
 
 
 def test_tally_increments_and_boundary_apportioning():
-    t = _tallies([
-        ("a", "2023-01-10", "2023-01-01", 10, "exact"),
-        ("b", "2023-01-20", "2023-01-01", 30, "exact"),
-        ("c", "2023-01-15", "2023-01-01", 5, "exact"),  # lower than an earlier one? no: earlier as_of is a (10) -> skipped
-    ])
+    t = _tallies(
+        [
+            ("a", "2023-01-10", "2023-01-01", 10, "exact"),
+            ("b", "2023-01-20", "2023-01-01", 30, "exact"),
+            (
+                "c",
+                "2023-01-15",
+                "2023-01-01",
+                5,
+                "exact",
+            ),  # lower than an earlier one? no: earlier as_of is a (10) -> skipped
+        ]
+    )
     inc = tally_increments(t)
     assert inc["count"].tolist() == [10.0, 20.0]
     assert inc["days"].tolist() == [10, 10]
@@ -215,17 +255,23 @@ def test_shape_allocation_follows_the_incident_list():
     inc["target_type"] = "base"
     periods = [_p("first", "2023-01-01", "2023-01-10"), _p("second", "2023-01-11", "2023-01-20")]
     const = rates_from_tallies(t, periods, reference="first").table.set_index("period")
-    shape = rates_from_tallies(t, periods, reference="first", allocation="shape", incidents=inc).table.set_index("period")
-    assert const.loc["first", "events"] == pytest.approx(10) and shape.loc["first", "events"] == pytest.approx(20)
+    shape = rates_from_tallies(
+        t, periods, reference="first", allocation="shape", incidents=inc
+    ).table.set_index("period")
+    assert const.loc["first", "events"] == pytest.approx(10) and shape.loc[
+        "first", "events"
+    ] == pytest.approx(20)
     assert shape.loc["second", "events"] == pytest.approx(0)
 
 
 def test_qualifiers_give_a_range_that_telescopes():
-    t = _tallies([
-        ("a", "2023-01-10", "2023-01-01", 10, "at_least"),
-        ("b", "2023-01-20", "2023-01-01", 30, "exact"),
-        ("c", "2023-01-31", "2023-01-01", 50, "about"),
-    ])
+    t = _tallies(
+        [
+            ("a", "2023-01-10", "2023-01-01", 10, "at_least"),
+            ("b", "2023-01-20", "2023-01-01", 30, "exact"),
+            ("c", "2023-01-31", "2023-01-01", 50, "about"),
+        ]
+    )
     inc = tally_increments(t)
     assert inc["count_low"].tolist() == [10, 20, 15] and inc["count_high"].tolist() == [30, 0, 25]
     tab = rates_from_tallies(t, [_p("all", "2023-01-01", "2023-01-31")]).table.iloc[0]
@@ -240,24 +286,33 @@ def test_subset_keeps_the_dataset_coverage():
         t = compare_periods(inc, reference="calm", **kw).table.set_index("period")
         assert t["days"].sum() == sum(p.days for p in analysis.load_periods())
     hand = compare_periods(inc[inc["country"] == "Syria"], reference="calm").table
-    assert hand["events"].tolist() == compare_periods(inc, reference="calm", countries="Syria").table["events"].tolist()
+    assert (
+        hand["events"].tolist()
+        == compare_periods(inc, reference="calm", countries="Syria").table["events"].tolist()
+    )
 
 
 def test_prespecified_and_holm():
     t = compare_periods(analysis.load_incidents(), reference="calm").table.set_index("period")
-    assert t.loc["surge", "comparison"] == "pre-specified" and t.loc["surge", "p_holm"] == t.loc["surge", "p_value"]
+    assert (
+        t.loc["surge", "comparison"] == "pre-specified"
+        and t.loc["surge", "p_holm"] == t.loc["surge", "p_value"]
+    )
     explo = t[t["comparison"] == "exploratory"]
     assert (explo["p_holm"] >= explo["p_value"]).all() and (explo["p_holm"] > explo["p_value"]).any()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"scope": "pentagn"}, "scope='pentagn' is not allowed; allowed: 'pentagon'"),
-    ({"countries": "Irak"}, "countries='Irak' is not allowed; allowed: 'Iraq', 'Syria', 'Jordan'"),
-    ({"confirmation": "oficial"}, "confirmation='oficial' is not allowed"),
-    ({"method": "auto"}, "method='auto' is not allowed; allowed: 'exact'"),
-    ({"model": "poisson"}, "argument='model' is not allowed"),
-    ({"data_range": ("2020-13-01", "2021-01-01")}, "data_range='2020-13-01' is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"scope": "pentagn"}, "scope='pentagn' is not allowed; allowed: 'pentagon'"),
+        ({"countries": "Irak"}, "countries='Irak' is not allowed; allowed: 'Iraq', 'Syria', 'Jordan'"),
+        ({"confirmation": "oficial"}, "confirmation='oficial' is not allowed"),
+        ({"method": "auto"}, "method='auto' is not allowed; allowed: 'exact'"),
+        ({"model": "poisson"}, "argument='model' is not allowed"),
+        ({"data_range": ("2020-13-01", "2021-01-01")}, "data_range='2020-13-01' is not allowed"),
+    ],
+)
 def test_bad_arguments_name_the_argument_value_and_allowed(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         compare_periods(analysis.load_incidents(), reference="calm", **kwargs)

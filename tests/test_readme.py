@@ -19,24 +19,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_readme_headline_block_matches_the_results():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text[text.index(BEGIN): text.index(END) + len(END)]
+    block = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert block == headline_block(), "README headline is stale: run `python -m analysis readme`"
 
 
 def test_readme_opens_with_the_two_commands():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = text.split("```sh", 1)[1].split("```", 1)[0]
-    assert [line.split()[:2] for line in first_block.strip().splitlines()] == [["make", "report"], ["make", "test"]]
+    assert [line.split()[:2] for line in first_block.strip().splitlines()] == [
+        ["make", "report"],
+        ["make", "test"],
+    ]
 
 
 def test_readme_outputs_table_lists_what_the_report_writes():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert text[text.index(OUT_BEGIN): text.index(OUT_END) + len(OUT_END)] == outputs_block()
+    assert text[text.index(OUT_BEGIN) : text.index(OUT_END) + len(OUT_END)] == outputs_block()
 
 
 def test_readme_coverage_table_is_the_simulation_output():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert text[text.index(COV_BEGIN): text.index(COV_END) + len(COV_END)] == coverage_block()
+    assert text[text.index(COV_BEGIN) : text.index(COV_END) + len(COV_END)] == coverage_block()
 
 
 def test_default_interval_meets_the_coverage_target_in_the_saved_study():

@@ -67,9 +67,9 @@ def test_html_escapes_data_text(tmp_path):
     shutil.copytree(ROOT / "data", data)
     text = (data / "context_events.csv").read_text()
     (data / "periods.toml").write_text(
-        (ROOT / "data" / "periods.toml").read_text().replace(
-            'label = "Gaza-war surge"', 'label = "<script>alert(1)</script>"'
-        )
+        (ROOT / "data" / "periods.toml")
+        .read_text()
+        .replace('label = "Gaza-war surge"', 'label = "<script>alert(1)</script>"')
     )
     (data / "context_events.csv").write_text(text)
     index = build_report(tmp_path / "out", data=data)

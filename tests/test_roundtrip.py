@@ -96,7 +96,9 @@ def incident(draw, event_id: str) -> dict:
 @st.composite
 def incident_lists(draw) -> list[dict]:
     ids = draw(
-        st.lists(st.from_regex(ID_PATTERN, fullmatch=True, alphabet=CHARS), min_size=1, max_size=8, unique=True)
+        st.lists(
+            st.from_regex(ID_PATTERN, fullmatch=True, alphabet=CHARS), min_size=1, max_size=8, unique=True
+        )
     )
     return [draw(incident(event_id)) for event_id in ids]
 
@@ -113,8 +115,15 @@ def _write(path: Path, columns: list[str], rows: list[dict]) -> Path:
 
 def _gazetteer(folder: Path) -> None:
     rows = [
-        {"location": s, "country": "Iraq", "admin1": None, "latitude": None, "longitude": None,
-         "aliases": None, "source_url": "https://example.org/site"}
+        {
+            "location": s,
+            "country": "Iraq",
+            "admin1": None,
+            "latitude": None,
+            "longitude": None,
+            "aliases": None,
+            "source_url": "https://example.org/site",
+        }
         for s in SITES
     ]
     _write(folder / "locations.csv", LOCATION_COLUMNS, rows)
@@ -140,7 +149,9 @@ def test_save_load_save_load_loses_nothing(rows):
             for column in ("summary", "source_url", "admin1", "claimed_by", "other_sources"):
                 assert (pd.isna(got[column]) and row[column] is None) or got[column] == row[column], column
             if row["latitude"] is not None:
-                assert got["latitude"] == float(row["latitude"]) and got["longitude"] == float(row["longitude"])
+                assert got["latitude"] == float(row["latitude"]) and got["longitude"] == float(
+                    row["longitude"]
+                )
             assert got["event_date"] == pd.Timestamp(row["event_date"])
             assert (pd.isna(got["munitions"]) and row["munitions"] is None) or got["munitions"] == int(
                 row["munitions"]

@@ -68,7 +68,12 @@ def test_bad_source_rows_fail_with_line_column_and_value(folder, overrides, colu
     with pytest.raises(DataValidationError) as info:
         load_sources(path)
     failure = info.value.failures.iloc[0]
-    assert (failure["file"], failure["line"], failure["column"], failure["value"]) == (str(path), 3, column, value)
+    assert (failure["file"], failure["line"], failure["column"], failure["value"]) == (
+        str(path),
+        3,
+        column,
+        value,
+    )
 
 
 def test_a_page_listed_twice_for_one_incident_fails(folder):
@@ -78,7 +83,9 @@ def test_a_page_listed_twice_for_one_incident_fails(folder):
 
 
 def test_empty_supports_means_not_re_read_and_is_valid(folder):
-    path = write_csv(folder / "sources.csv", SOURCE_COLUMNS, [source_row(1, supports="", notes="not re-read")])
+    path = write_csv(
+        folder / "sources.csv", SOURCE_COLUMNS, [source_row(1, supports="", notes="not re-read")]
+    )
     assert load_sources(path)["supports"].isna().all()
 
 
@@ -98,7 +105,11 @@ def test_source_url_without_a_sources_row_fails(folder):
     write_csv(folder / "sources.csv", SOURCE_COLUMNS, rows)
     f = _only(provenance_failures(folder / "incidents.csv"), "source_url_in_sources")
     assert (f["file"], f["line"], f["column"], f["value"]) == (
-        str(folder / "incidents.csv"), 5, "source_url", "https://example.org/report/4")
+        str(folder / "incidents.csv"),
+        5,
+        "source_url",
+        "https://example.org/report/4",
+    )
 
 
 def test_other_sources_url_without_a_sources_row_fails(folder):
@@ -135,7 +146,9 @@ def test_a_value_no_re_read_page_states_fails(folder, column, value, field):
 def test_unknown_values_need_no_backing(folder):
     rows = [incident_row(i, weapon="unknown", outcome="unknown", munitions="") for i in range(1, 11)]
     write_csv(folder / "incidents.csv", INCIDENT_COLUMNS, rows)
-    write_csv(folder / "sources.csv", SOURCE_COLUMNS, [source_row(i, supports="date;site") for i in range(1, 11)])
+    write_csv(
+        folder / "sources.csv", SOURCE_COLUMNS, [source_row(i, supports="date;site") for i in range(1, 11)]
+    )
     assert provenance_failures(folder / "incidents.csv").empty
 
 

@@ -4,7 +4,7 @@ from analysis.tables import format_table, neutralise_formulas, write_table
 
 
 def test_write_table_three_formats_and_formula_safety(tmp_path):
-    frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "+cmd", "plain"], "value": [1.23456, -2.0, None]})
+    frame = pd.DataFrame({"name": ['=HYPERLINK("x")', "+cmd", "plain"], "value": [1.23456, -2.0, None]})
     paths = write_table(frame, tmp_path / "t")
     csv_text = paths[0].read_text()
     assert "'=HYPERLINK" in csv_text and "'+cmd" in csv_text
@@ -14,7 +14,9 @@ def test_write_table_three_formats_and_formula_safety(tmp_path):
 
 
 def test_format_table_significant_digits_and_dates():
-    out = format_table(pd.DataFrame({"d": pd.to_datetime(["2024-01-05"]), "x": [34.0541], "n": [float("nan")]}))
+    out = format_table(
+        pd.DataFrame({"d": pd.to_datetime(["2024-01-05"]), "x": [34.0541], "n": [float("nan")]})
+    )
     assert out.iloc[0].tolist() == ["2024-01-05", "34.1", ""]
 
 

@@ -218,11 +218,19 @@ def provenance_failures(
             value = row.get(column, "")
             if _specific(column, value) and field not in backed:
                 fail(
-                    incidents_path, line, column, value, "backed_by_source",
+                    incidents_path,
+                    line,
+                    column,
+                    value,
+                    "backed_by_source",
                     f"no page of the row states the {field} (none lists '{field}' in supports) and every "
                     "page was re-read; code it unknown or empty",
                 )
-        if row.get("confirmation") == "official" and "us_official" not in backed and "official" not in classes:
+        if (
+            row.get("confirmation") == "official"
+            and "us_official" not in backed
+            and "official" not in classes
+        ):
             fail(incidents_path, line, "confirmation", "official", "official_source")
     _, source_rows, source_lines = _record_lines(sources_path)
     for row, line in zip(source_rows, source_lines):
@@ -252,17 +260,24 @@ def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
     pages = _pages(sources)
 
     def backs(eid: str, field: str) -> bool:
-        return any(field in sup or (field == "us_official" and cls == "official")
-                   for _, cls, sup in pages.get(eid, []))
+        return any(
+            field in sup or (field == "us_official" and cls == "official")
+            for _, cls, sup in pages.get(eid, [])
+        )
 
     cols = ["event_id", "event_date", "location", "confirmation", *BACKED_BY]
-    text = pd.DataFrame({c: incidents[c].astype("object").where(incidents[c].notna(), "").astype(str) for c in cols})
+    text = pd.DataFrame(
+        {c: incidents[c].astype("object").where(incidents[c].notna(), "").astype(str) for c in cols}
+    )
     columns = {"date": ("event_date", "date"), "site": ("location", "site")}
     columns.update({col: (col, field) for col, field in BACKED_BY.items()})
     out = []
     for name, (column, field) in columns.items():
-        coded = text[column].map(lambda v, c=column: _specific(c, v)) if name not in ("date", "site") else (
-            pd.Series(True, index=text.index))
+        coded = (
+            text[column].map(lambda v, c=column: _specific(c, v))
+            if name not in ("date", "site")
+            else (pd.Series(True, index=text.index))
+        )
         ids = text.loc[coded, "event_id"]
         out.append((name, len(ids), sum(backs(e, field) for e in ids)))
     official = text.loc[text["confirmation"] == "official", "event_id"]
@@ -270,4 +285,3 @@ def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
     frame = pd.DataFrame(out, columns=["field", "coded", "backed"])
     frame["share"] = (frame["backed"] / frame["coded"].where(frame["coded"] > 0)).round(3)
     return frame
-

@@ -127,7 +127,9 @@ def _excluded_rows(
     frame: pd.DataFrame, raw: pd.DataFrame, header: list[str], records: Records
 ) -> pd.DataFrame:
     """The invalid rows as read, each with its line and every reason it failed."""
-    value = frame["value"].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else f" {v!r}")
+    value = frame["value"].map(
+        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else f" {v!r}"
+    )
     text = frame["column"].fillna("") + value.fillna("") + ": " + frame["message"]
     in_raw = frame["row"].notna()
     reasons = _joined(text[in_raw], frame.loc[in_raw, "row"].astype(int))

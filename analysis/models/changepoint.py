@@ -495,8 +495,10 @@ class ChangepointResult(Result):
         if len(self.changepoints):
             blocks += [self.changepoints.drop(columns=["inference"]), "Rate ratios: " + _CAVEAT + "."]
         for row in self.test.itertuples(index=False):
-            blocks.append(f"No-change test, {row.test}: LR / dispersion = {row.statistic:.3g}, "
-                          f"p = {row.p_value:.3g} ({row.n_boot} multinomial draws given the total)")
+            blocks.append(
+                f"No-change test, {row.test}: LR / dispersion = {row.statistic:.3g}, "
+                f"p = {row.p_value:.3g} ({row.n_boot} multinomial draws given the total)"
+            )
         return blocks
 
     def fitted(self) -> pd.Series:

@@ -541,7 +541,9 @@ def _parse_times(event_times, start, end):
         event_times = event_times["event_date"]
     raw = np.asarray(event_times)
     if raw.size == 0:
-        raise ArgumentError("event_times", "no events", "at least two event times (after the scope is applied)")
+        raise ArgumentError(
+            "event_times", "no events", "at least two event times (after the scope is applied)"
+        )
     if raw.dtype.kind in "iuf":
         t = raw.astype(float)
         t0 = 0.0 if start is None else float(start)

@@ -196,7 +196,9 @@ def rate_interval(y, alpha: float = 0.05, method: Method = "hac", per: float = 1
     return Estimate(per * mean, per * lo, per * hi, math.nan, method)
 
 
-def rate_ratio_interval(y1, y0, alpha: float = 0.05, method: Method = "hac", seed: int = 20231017) -> Estimate:
+def rate_ratio_interval(
+    y1, y0, alpha: float = 0.05, method: Method = "hac", seed: int = 20231017
+) -> Estimate:
     """Ratio of period 1's mean daily count to period 0's, with interval and p-value.
 
     Parameters

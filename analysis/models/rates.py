@@ -323,9 +323,23 @@ def compare_periods(
     scope = _resolve_scope(scope, confirmation)
     for name in filters:
         if name not in SCOPE_FILTERS:
-            raise ArgumentError("argument", name, ["periods", "reference", "by", "method", "alpha", "scope",
-                                                   "data_range", "primary", "confirmation", "precision",
-                                                   *SCOPE_FILTERS])
+            raise ArgumentError(
+                "argument",
+                name,
+                [
+                    "periods",
+                    "reference",
+                    "by",
+                    "method",
+                    "alpha",
+                    "scope",
+                    "data_range",
+                    "primary",
+                    "confirmation",
+                    "precision",
+                    *SCOPE_FILTERS,
+                ],
+            )
     if filters:
         scope = scope.replace(**filters)
     periods = check_periods(resolve_periods(periods), allow_overlap=False)
@@ -349,8 +363,12 @@ def compare_periods(
     table["p_holm"] = _holm(table)
     columns = TABLE_COLUMNS if by is None else [by, *TABLE_COLUMNS]
     return PeriodComparison(
-        table=table[columns], reference=reference, source="incidents", alpha=alpha,
-        periods=tuple(periods), scope=scope,
+        table=table[columns],
+        reference=reference,
+        source="incidents",
+        alpha=alpha,
+        periods=tuple(periods),
+        scope=scope,
     )
 
 
@@ -362,17 +380,29 @@ def _group_rows(series, periods, reference, primary, method, alpha, by, group) -
         y = series[pd.Timestamp(p.start) : pd.Timestamp(p.end)].to_numpy()
         rate = rate_interval(y, alpha, method, per=RATE_DAYS)
         row = {
-            "period": p.name, "label": p.label, "start": pd.Timestamp(p.start), "end": pd.Timestamp(p.end),
-            "days": p.days, "events": float(y.sum()) if y.dtype.kind == "f" else int(y.sum()),
-            "rate_per_30d": rate.estimate, "rate_ci_low": rate.ci_low, "rate_ci_high": rate.ci_high,
-            "comparison": _role(p.name, reference, primary), "from_record": p.from_record,
+            "period": p.name,
+            "label": p.label,
+            "start": pd.Timestamp(p.start),
+            "end": pd.Timestamp(p.end),
+            "days": p.days,
+            "events": float(y.sum()) if y.dtype.kind == "f" else int(y.sum()),
+            "rate_per_30d": rate.estimate,
+            "rate_ci_low": rate.ci_low,
+            "rate_ci_high": rate.ci_high,
+            "comparison": _role(p.name, reference, primary),
+            "from_record": p.from_record,
         }
         if p.name == reference:
             row.update(rate_ratio=1.0, rr_ci_low=1.0, rr_ci_high=1.0, p_value=np.nan, method=rate.method)
         else:
             rr = rate_ratio_interval(y, ref_y, alpha, method)
-            row.update(rate_ratio=rr.estimate, rr_ci_low=rr.ci_low, rr_ci_high=rr.ci_high,
-                       p_value=rr.p_value, method=rr.method)
+            row.update(
+                rate_ratio=rr.estimate,
+                rr_ci_low=rr.ci_low,
+                rr_ci_high=rr.ci_high,
+                p_value=rr.p_value,
+                method=rr.method,
+            )
         if by is not None:
             row[by] = group
         out.append(row)
@@ -448,8 +478,17 @@ def _series_windows(grp: pd.DataFrame) -> list[list]:
     low, high = _bounds(grp)
     pieces, prev_end, prev = [], start - pd.Timedelta(days=1), (0.0, 0.0, 0.0)
     for i, row in enumerate(grp.itertuples()):
-        pieces.append([prev_end + pd.Timedelta(days=1), row.as_of, float(row.value - prev[0]),
-                       max(0.0, low[i] - prev[1]), max(0.0, high[i] - prev[2]), row.qualifier, row.tally_id])
+        pieces.append(
+            [
+                prev_end + pd.Timedelta(days=1),
+                row.as_of,
+                float(row.value - prev[0]),
+                max(0.0, low[i] - prev[1]),
+                max(0.0, high[i] - prev[2]),
+                row.qualifier,
+                row.tally_id,
+            ]
+        )
         prev_end, prev = row.as_of, (row.value, low[i], high[i])
     return pieces
 
@@ -491,7 +530,16 @@ def tally_increments(
     --------
     >>> tally_increments(load_tallies())  # doctest: +SKIP
     """
-    columns = ["window_start", "window_end", "days", "count", "count_low", "count_high", "qualifier", "tally_id"]
+    columns = [
+        "window_start",
+        "window_end",
+        "days",
+        "count",
+        "count_low",
+        "count_high",
+        "qualifier",
+        "tally_id",
+    ]
     t = tallies[tallies["window_start"].notna()].copy()
     if "scope" in t:
         t = t[t["scope"] == scope]
@@ -624,7 +672,11 @@ def rates_from_tallies(
     table["allocation"] = allocation
     return PeriodComparison(
         table=table[[*TABLE_COLUMNS, "events_low", "events_high", "allocation"]],
-        reference=reference, source="tallies", alpha=alpha, periods=tuple(periods), windows=windows,
+        reference=reference,
+        source="tallies",
+        alpha=alpha,
+        periods=tuple(periods),
+        windows=windows,
         scope=get_scope(scope),
     )
 
@@ -634,12 +686,25 @@ def _tally_row(p: Period, acc: np.ndarray, covered: int, ref, reference: str, al
     events, low, high = acc[0], acc.min(), acc.max()
     nan = dict(rate_ratio=np.nan, rr_ci_low=np.nan, rr_ci_high=np.nan, p_value=np.nan)
     if covered == 0:
-        row.update(events=np.nan, events_low=np.nan, events_high=np.nan, rate_per_30d=np.nan,
-                   rate_ci_low=np.nan, rate_ci_high=np.nan, method="no tally covers this period", **nan)
+        row.update(
+            events=np.nan,
+            events_low=np.nan,
+            events_high=np.nan,
+            rate_per_30d=np.nan,
+            rate_ci_low=np.nan,
+            rate_ci_high=np.nan,
+            method="no tally covers this period",
+            **nan,
+        )
         return row
-    row.update(events=events, events_low=low, events_high=high, rate_per_30d=RATE_DAYS * events / covered,
-               rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha).ci_low,
-               rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha).ci_high)
+    row.update(
+        events=events,
+        events_low=low,
+        events_high=high,
+        rate_per_30d=RATE_DAYS * events / covered,
+        rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha).ci_low,
+        rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha).ci_high,
+    )
     _, r_acc, r_days = ref
     r_events, r_low, r_high = r_acc[0], r_acc.min(), r_acc.max()
     if p.name == reference:

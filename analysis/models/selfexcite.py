@@ -215,7 +215,9 @@ def _daily_series(data, scope) -> pd.Series:
         start, end = data_coverage(data)
         rows = get_scope(scope).select(data)
         warn_coarse_dated(rows)
-        return daily_counts(rows, start=start, end=end, confirmation=None, precision="exclude")["events"].astype(float)
+        return daily_counts(rows, start=start, end=end, confirmation=None, precision="exclude")[
+            "events"
+        ].astype(float)
     if isinstance(data, pd.DataFrame) and data.shape[1] == 1:
         data = data.iloc[:, 0]
     if not isinstance(data, pd.Series) or not isinstance(data.index, pd.DatetimeIndex):
@@ -616,7 +618,9 @@ def fit_self_excitation(
         raise ArgumentError("n_boot", n_boot, "0 (no test) or a positive number of draws")
     series = _daily_series(data, scope)
     if series.sum() < 2:
-        raise ArgumentError("data", f"{series.sum():g} events", "at least two events after the scope is applied")
+        raise ArgumentError(
+            "data", f"{series.sum():g} events", "at least two events after the scope is applied"
+        )
     y = series.to_numpy(dtype=float)
     labels, names = _period_labels(series.index, background)
     Z, columns, fixed = _background_design(labels, names, y, smooth_days)

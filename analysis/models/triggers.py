@@ -356,11 +356,20 @@ def _pooled_row(y: np.ndarray, post: np.ndarray, rr: RateRatio, p_greater: float
     """The table's pooled row: every post-trigger day once, against the period backgrounds."""
     events = float(y[post].sum())
     return {
-        "trigger": "pooled", "date": pd.NaT, "period": "", "role": "pooled",
-        "window_events": int(events), "window_days": int(post.sum()),
+        "trigger": "pooled",
+        "date": pd.NaT,
+        "period": "",
+        "role": "pooled",
+        "window_events": int(events),
+        "window_days": int(post.sum()),
         "expected_events": events / rr.estimate if rr.estimate > 0 else np.nan,
-        "estimate": rr.estimate, "ci_low": rr.ci_low, "ci_high": rr.ci_high, "p_value": rr.p_value,
-        "perm_p_greater": p_greater, "perm_p_two_sided": p_two, "shared_window_days": 0,
+        "estimate": rr.estimate,
+        "ci_low": rr.ci_low,
+        "ci_high": rr.ci_high,
+        "p_value": rr.p_value,
+        "perm_p_greater": p_greater,
+        "perm_p_two_sided": p_two,
+        "shared_window_days": 0,
     }
 
 

@@ -51,8 +51,12 @@ def rows(**by_number: dict[str, str]) -> list[dict[str, str]]:
     return [row(i, **by_number.get(f"r{i}", {})) for i in range(1, 6)]
 
 
-def to_csv(records: list[dict[str, str]], columns: list[str] = COLUMNS, delimiter: str = ",",
-           header: list[str] | None = None) -> bytes:
+def to_csv(
+    records: list[dict[str, str]],
+    columns: list[str] = COLUMNS,
+    delimiter: str = ",",
+    header: list[str] | None = None,
+) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(header or columns)
@@ -103,8 +107,11 @@ def _unclosed_quote_last() -> bytes:
 
 
 def _unclosed_quote_middle() -> bytes:
-    lines = _lines(to_csv(rows(**{f"r{i}": {"summary": f"Rockets fired at the test base number {i}."}
-                                   for i in range(1, 6)})))
+    lines = _lines(
+        to_csv(
+            rows(**{f"r{i}": {"summary": f"Rockets fired at the test base number {i}."} for i in range(1, 6)})
+        )
+    )
     lines[2] = lines[2].replace(b"Rockets fired", b'"Rockets fired')
     return b"\n".join(lines)
 
@@ -112,8 +119,10 @@ def _unclosed_quote_middle() -> bytes:
 def _extra_field() -> bytes:
     # A comma inside a text field that was not quoted: one field too many.
     lines = _lines(CLEAN)
-    lines[2] = lines[2].replace(b'"Rockets fired at the test base, report 2; no damage reported."',
-                                b"Rockets fired at the test base, report 2; no damage reported.")
+    lines[2] = lines[2].replace(
+        b'"Rockets fired at the test base, report 2; no damage reported."',
+        b"Rockets fired at the test base, report 2; no damage reported.",
+    )
     return b"\n".join(lines)
 
 
@@ -137,10 +146,13 @@ CASES: dict[str, Case] = {
     "incidents_semicolon_delimiter.csv": Case(
         lambda: to_csv(rows(), delimiter=";"), ((1, "", "wrong delimiter"),), "file"
     ),
-    "incidents_tab_delimiter.csv": Case(lambda: to_csv(rows(), delimiter="\t"), ((1, "", "wrong delimiter"),), "file"),
+    "incidents_tab_delimiter.csv": Case(
+        lambda: to_csv(rows(), delimiter="\t"), ((1, "", "wrong delimiter"),), "file"
+    ),
     "incidents_missing_column.csv": Case(
         lambda: to_csv(rows(), columns=[c for c in COLUMNS if c != "weapon"]),
-        ((1, "weapon", "missing column"),), "file",
+        ((1, "weapon", "missing column"),),
+        "file",
     ),
     "incidents_extra_column.csv": Case(
         lambda: to_csv(rows(), columns=[*COLUMNS, "notes"]), ((1, "notes", "unexpected column"),), "file"
@@ -150,7 +162,8 @@ CASES: dict[str, Case] = {
     ),
     "incidents_renamed_column.csv": Case(
         lambda: _renamed("weapon", "arm"),
-        ((1, "arm", "unexpected column"), (1, "weapon", "missing column")), "file",
+        ((1, "arm", "unexpected column"), (1, "weapon", "missing column")),
+        "file",
     ),
     "incidents_not_utf8.csv": Case(lambda: _latin1(4), ((4, "summary", "not valid UTF-8"),), "file"),
     "incidents_not_utf8_header.csv": Case(
@@ -174,7 +187,8 @@ CASES: dict[str, Case] = {
         lambda: to_csv(rows(r3={"event_date": "31/02/2024"})), ((4, "event_date", "not a valid date"),)
     ),
     "incidents_date_with_time.csv": Case(
-        lambda: to_csv(rows(r1={"event_date": "2023-11-02T10:00:00"})), ((2, "event_date", "not a valid date"),)
+        lambda: to_csv(rows(r1={"event_date": "2023-11-02T10:00:00"})),
+        ((2, "event_date", "not a valid date"),),
     ),
     "incidents_future_date.csv": Case(
         lambda: to_csv(rows(r5={"event_date": "2099-06-01"})), ((6, "event_date", "in the future"),)
@@ -182,7 +196,9 @@ CASES: dict[str, Case] = {
     "incidents_date_before_2019.csv": Case(
         lambda: to_csv(rows(r5={"event_date": "2018-12-31"})), ((6, "event_date", ">= 2019-01-01"),)
     ),
-    "incidents_empty_id.csv": Case(lambda: to_csv(rows(r2={"event_id": ""})), ((3, "event_id", "missing value"),)),
+    "incidents_empty_id.csv": Case(
+        lambda: to_csv(rows(r2={"event_id": ""})), ((3, "event_id", "missing value"),)
+    ),
     "incidents_duplicated_id.csv": Case(
         lambda: to_csv(rows(r4={"event_id": "T-0002"})),
         ((3, "event_id", "duplicated value"), (5, "event_id", "duplicated value")),
@@ -249,12 +265,8 @@ CASES: dict[str, Case] = {
     "incidents_truncated_last_line.csv": Case(
         _truncated, ((6, "admin1", "the line stops before this column"),)
     ),
-    "incidents_unclosed_quote_last_line.csv": Case(
-        _unclosed_quote_last, ((6, "summary", "unclosed quote"),)
-    ),
-    "incidents_unclosed_quote_middle.csv": Case(
-        _unclosed_quote_middle, ((3, "summary", "unclosed quote"),)
-    ),
+    "incidents_unclosed_quote_last_line.csv": Case(_unclosed_quote_last, ((6, "summary", "unclosed quote"),)),
+    "incidents_unclosed_quote_middle.csv": Case(_unclosed_quote_middle, ((3, "summary", "unclosed quote"),)),
     "incidents_extra_field_in_row.csv": Case(_extra_field, ((3, "summary", "23 fields, expected 22"),)),
 }
 
@@ -262,8 +274,13 @@ CASES: dict[str, Case] = {
 def locations_csv() -> bytes:
     """The gazetteer every bad file is checked against (one site: Test Base)."""
     site = {
-        "location": "Test Base", "country": "Iraq", "admin1": "Anbar", "latitude": "33.8",
-        "longitude": "42.44", "aliases": "TB", "source_url": "https://example.org/site",
+        "location": "Test Base",
+        "country": "Iraq",
+        "admin1": "Anbar",
+        "latitude": "33.8",
+        "longitude": "42.44",
+        "aliases": "TB",
+        "source_url": "https://example.org/site",
     }
     return to_csv([site], columns=LOCATION_COLUMNS)
 

@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("make_bad_inputs", HERE.parent / "bad_inputs" / "make_bad_inputs.py")
+_spec = importlib.util.spec_from_file_location(
+    "make_bad_inputs", HERE.parent / "bad_inputs" / "make_bad_inputs.py"
+)
 bad = sys.modules["make_bad_inputs"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bad)
 
