@@ -44,16 +44,29 @@ def test_shipped_surge_coverage_is_measured():
 
 
 def test_one_country_tally_is_compared_with_that_country_only():
-    inc = pd.DataFrame({
-        "event_date": pd.to_datetime(["2024-03-02", "2024-03-03", "2024-03-04"]),
-        "confirmation": "media", "target_type": "base", "country": ["Syria", "Iraq", "Syria"],
-    })
-    tallies = pd.DataFrame({
-        "tally_id": ["sohr", "all"], "as_of": pd.to_datetime(["2024-03-31", "2024-03-31"]),
-        "window_start": pd.to_datetime(["2024-03-01", "2024-03-01"]), "count": [4, 4],
-        "qualifier": "exact", "official": [False, True], "scope": ["subset", "all"], "speaker": "x",
-        "iraq": [np.nan, np.nan], "syria": [4, np.nan], "jordan": np.nan,
-    })
+    inc = pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(["2024-03-02", "2024-03-03", "2024-03-04"]),
+            "confirmation": "media",
+            "target_type": "base",
+            "country": ["Syria", "Iraq", "Syria"],
+        }
+    )
+    tallies = pd.DataFrame(
+        {
+            "tally_id": ["sohr", "all"],
+            "as_of": pd.to_datetime(["2024-03-31", "2024-03-31"]),
+            "window_start": pd.to_datetime(["2024-03-01", "2024-03-01"]),
+            "count": [4, 4],
+            "qualifier": "exact",
+            "official": [False, True],
+            "scope": ["subset", "all"],
+            "speaker": "x",
+            "iraq": [np.nan, np.nan],
+            "syria": [4, np.nan],
+            "jordan": np.nan,
+        }
+    )
     out = coverage(inc, tallies).set_index("tally_id")
     assert (out.loc["sohr", "our_rows"], out.loc["sohr", "country"]) == (2, "Syria")
     assert (out.loc["all", "our_rows"], out.loc["all", "country"]) == (3, "all")
