@@ -61,3 +61,9 @@ def test_validate_prints_file_line_column_and_value(tmp_path):
     assert out.returncode == 1 and "Traceback" not in out.stderr + out.stdout
     text = out.stdout + out.stderr
     assert f"{bad}:4" in text and ("'rockett'" in text or "'bass'" in text)
+
+
+def test_an_empty_selection_warns_and_gives_real_zeros(incidents):
+    with pytest.warns(analysis.StatisticalWarning, match="the scope selects no incidents"):
+        res = compare_periods(incidents, reference="calm", countries="Jordan", weapons="ied")
+    assert res.table["events"].sum() == 0 and res.table["rate_ci_high"].gt(0).all()

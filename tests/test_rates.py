@@ -160,11 +160,12 @@ def test_period_outside_the_data_is_an_error():
 
 def test_all_zero_data_in_given_range():
     inc = _incidents([])
-    res = compare_periods(
-        inc,
-        [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-02-01", "2023-02-28")],
-        data_range=("2023-01-01", "2023-02-28"),
-    )
+    with pytest.warns(analysis.StatisticalWarning, match="selects no incidents"):
+        res = compare_periods(
+            inc,
+            [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-02-01", "2023-02-28")],
+            data_range=("2023-01-01", "2023-02-28"),
+        )
     t = res.table.set_index("period")
     assert t["events"].sum() == 0 and np.isfinite(t["rate_ci_high"]).all()
     assert t.loc["b", "method"].startswith("undefined")

@@ -45,7 +45,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis.config import data_coverage, load_config
 from analysis.counts import daily_counts
-from analysis.errors import ArgumentError, DataQualityWarning
+from analysis.errors import ArgumentError, DataQualityWarning, StatisticalWarning
 from analysis.models.exact import garwood_interval, rate_ratio_exact
 from analysis.models.intervals import METHODS, SMALL_COUNT, rate_interval, rate_ratio_interval
 from analysis.periods import Period, PeriodError, check_periods
@@ -353,6 +353,12 @@ def compare_periods(
     _check_range(periods, data_range)
     periods = _clip(periods, data_range)
     rows = scope.select(incidents)
+    if rows.empty:
+        warnings.warn(
+            f"the scope selects no incidents ({scope.describe()}): every rate is 0 and no ratio is defined",
+            StatisticalWarning,
+            stacklevel=2,
+        )
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     counts = daily_counts(rows, by=by, start=start, end=end, confirmation=None, precision=precision)
     groups = {None: counts["events"]} if by is None else {g: counts[g] for g in counts.columns}
