@@ -186,10 +186,12 @@ def _import_acled(args) -> int:
 
 
 def _readme(args) -> int:
-    from analysis.readme import update_readme
+    from analysis.readme import update_data_readme, update_readme
 
     changed = update_readme(args.path)
     print(f"{args.path}: {'updated' if changed else 'already up to date'}")
+    changed = update_data_readme()
+    print(f"data/README.md: {'updated' if changed else 'already up to date'}")
     return EXIT_OK
 
 

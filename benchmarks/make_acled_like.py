@@ -103,6 +103,7 @@ def incidents_frame(n: int, seed: int = 0) -> pd.DataFrame:
             + " attack on "
             + picked["location"]
             + ", a made-up benchmark row; no real event.",
+            "disputed": np.where(rng.random(n) < 0.02, "true", "false"),
         }
     )
     assert list(frame.columns) == list(IncidentSchema.to_schema().columns)

@@ -4,11 +4,14 @@ from pathlib import Path
 
 from analysis.readme import (
     BEGIN,
+    BENCH_BEGIN,
+    BENCH_END,
     COV_BEGIN,
     COV_END,
     END,
     OUT_BEGIN,
     OUT_END,
+    benchmarks_block,
     coverage_block,
     headline_block,
     outputs_block,
@@ -48,3 +51,15 @@ def test_default_interval_meets_the_coverage_target_in_the_saved_study():
     t = pd.read_csv(ROOT / "benchmarks" / "results" / "sim_coverage.csv")
     hac = t[t["method"] == "hac"]
     assert len(hac) == 5 and (hac[["coverage_ratio", "coverage_rate_comparison"]] >= 0.93).all().all()
+
+
+def test_readme_benchmark_tables_are_the_saved_outputs():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text[text.index(BENCH_BEGIN) : text.index(BENCH_END) + len(BENCH_END)] == benchmarks_block()
+
+
+def test_data_readme_provenance_counts_are_computed():
+    from analysis.readme import PROV_BEGIN, PROV_END, provenance_block
+
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert text[text.index(PROV_BEGIN) : text.index(PROV_END) + len(PROV_END)] == provenance_block()
