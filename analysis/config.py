@@ -156,6 +156,7 @@ def coverage_for_file(path: Path, incidents: pd.DataFrame) -> tuple[dt.date, dt.
     if Path(path).resolve().parent == data_dir().resolve() and config_path.exists():
         cfg = load_config(config_path)
         return cfg.coverage_start, cfg.data_through
-    bare = incidents.copy()
-    bare.attrs = {}
-    return data_coverage(bare)
+    dates = incidents["event_date"]
+    if dates.isna().all():
+        raise ValueError("no incidents and no coverage recorded; pass data_range=(start, end)")
+    return dates.min().replace(day=1).date(), dates.max().date()

@@ -206,7 +206,9 @@ def test_fast_path_gives_what_pandera_gives(data_folder, monkeypatch):
     fast = [load_incidents(data_folder / "incidents.csv"), analysis.load_incidents(), analysis.load_tallies()]
     # Every row suspect: pandera validates the whole frame.
     monkeypatch.setattr(
-        data, "suspect_rows", lambda schema, rules, typed, started: np.ones(len(typed), dtype=bool)
+        data,
+        "suspect_rows",
+        lambda schema, rules, typed, started, distinct=None: np.ones(len(typed), dtype=bool),
     )
     slow = [load_incidents(data_folder / "incidents.csv"), analysis.load_incidents(), analysis.load_tallies()]
     for a, b in zip(fast, slow):

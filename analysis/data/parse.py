@@ -50,12 +50,13 @@ def parse_column(
     """Parse one text column to ``kind``.
 
     Returns the typed column (failed cells hold a neutral filler), a mask of
-    cells that could not be parsed and a mask of missing cells when the
-    column is a required count or flag (they become 0 or False). The masks
-    are None when empty.
+    cells that could not be parsed, a mask of missing cells when the column
+    is a required count or flag (they become 0 or False), and ``(codes,
+    distinct)``: each row's code into the typed distinct values (-1 missing).
+    The masks are None when empty; the last is None for text.
     """
     if kind == "str":
-        return values, None, None
+        return values, None, None, None
     codes, uniques = pd.factorize(values)
     parsed, bad = _parse_values(pd.Series(uniques, dtype=values.dtype), kind)
     bad_distinct = bad.to_numpy(dtype=bool)
@@ -79,7 +80,14 @@ def parse_column(
         else:
             typed, mask_missing = pd.Series(data, index=values.index, copy=False), (na if na.any() else None)
     bad_cells = np.append(bad_distinct, False)[codes] if bad_distinct.any() else None
-    return typed, bad_cells, mask_missing
+    # The typed distinct values and each row's code: rules that look at one value at a time
+    # run once per distinct value (analysis.data.rules.suspect_rows).
+    distinct = (
+        pd.Series(np.where(bad_distinct, _FILLERS[kind], table), dtype=typed.dtype)
+        if kind in ("date", "float")
+        else pd.Series(pd.array(table, dtype=typed.dtype))
+    )
+    return typed, bad_cells, mask_missing, (codes, distinct)
 
 
 class _Now:
@@ -94,15 +102,15 @@ class _Now:
 
 def typed_frame(
     schema: pa.DataFrameSchema, raw: pd.DataFrame, pool: ThreadPoolExecutor | None = None
-) -> tuple[pd.DataFrame, list[tuple]]:
+) -> tuple[pd.DataFrame, list[tuple], dict]:
     """Parse every column to its declared type; failed cells get a neutral filler.
 
-    Returns the typed frame and the parse failures as ``(row, column, value,
-    check, message)``. With a
+    Returns the typed frame, the parse failures as ``(row, column, value,
+    check, message)`` and, per typed column, ``(codes, distinct values)``. With a
     ``pool``, columns are parsed in its threads (the hashing that finds
     distinct values runs in pyarrow, without the GIL).
     """
-    out, failures = {}, []
+    out, failures, distinct = {}, [], {}
     jobs = {
         name: (pool.submit if pool else _Now)(
             parse_column, raw[name], column_kind(column.dtype), column.nullable
@@ -111,7 +119,9 @@ def typed_frame(
     }
     for name, column in schema.columns.items():
         kind = column_kind(column.dtype)
-        parsed, bad, missing = jobs[name].result()
+        parsed, bad, missing, values = jobs[name].result()
+        if values is not None:
+            distinct[name] = values
         if bad is not None:
             cells = raw.loc[bad, name]
             failures += [(i, name, v, f"parse_{kind}", PARSE_MESSAGES[kind]) for i, v in cells.items()]
@@ -121,4 +131,4 @@ def typed_frame(
             ]
         out[name] = parsed
     # copy=False: no copying the columns into one block per type (a million rows).
-    return pd.DataFrame(out, index=raw.index, copy=False), failures
+    return pd.DataFrame(out, index=raw.index, copy=False), failures, distinct

@@ -34,6 +34,11 @@ from analysis.schema import column_kind
 #: Threads for the rules pyarrow runs without the GIL.
 WORKERS = min(4, os.cpu_count() or 1)
 
+# pandera registers its check backends on the first Check call, importing about half a
+# second of modules; one trivial check here moves that cost to import time, where the other
+# imports are, instead of into the first load.
+pa.Check.ge(0)(pd.Series([1]))
+
 #: Every character Python's ``\s`` matches in a str pattern (none lie above U+3000).
 _PY_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _RE2_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE)
@@ -180,6 +185,7 @@ class Rule:
     name: str
     rows: Callable[[pd.DataFrame], np.ndarray]
     text: Callable | None = None
+    check: pa.Check | None = None
 
 
 def _check_fails(check: pa.Check, column: str | None, frame: pd.DataFrame) -> np.ndarray:
@@ -193,6 +199,21 @@ def _check_fails(check: pa.Check, column: str | None, frame: pd.DataFrame) -> np
     if not output.index.equals(frame.index):
         output = output.reindex(frame.index, fill_value=True)  # missing values were skipped
     return ~output.to_numpy(dtype=bool, na_value=False)
+
+
+def _check_fails_distinct(check: pa.Check, codes: np.ndarray, distinct: pd.Series) -> np.ndarray | None:
+    """The same verdicts from one call per distinct value, spread back to the rows by code.
+
+    The model's column checks look at one value at a time, so this is the
+    same answer; None when the check's output is not one verdict per value.
+    """
+    if len(distinct) == 0:
+        return np.zeros(len(codes), dtype=bool)
+    output = check(distinct).check_output
+    if not isinstance(output, pd.Series) or len(output) != len(distinct):
+        return None
+    fails = ~output.to_numpy(dtype=bool, na_value=True)
+    return np.where(codes >= 0, fails[np.maximum(codes, 0)], False)
 
 
 def _missing(column: str, frame: pd.DataFrame) -> np.ndarray:
@@ -229,7 +250,7 @@ def compile_rules(schema: pa.DataFrameSchema) -> list[Rule]:
         is_text = column_kind(column.dtype) == "str"
         for check in column.checks:
             text = _text_form(check) if is_text else None
-            rules.append(Rule(name, check.name, partial(_check_fails, check, name), text))
+            rules.append(Rule(name, check.name, partial(_check_fails, check, name), text, check))
     unique = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique or [])
     if unique:
         rules.append(Rule(None, "multiple_fields_uniqueness", partial(_duplicated, unique)))
@@ -255,14 +276,29 @@ def _to_numpy(form: Callable, text) -> np.ndarray:
 
 
 def suspect_rows(
-    schema: pa.DataFrameSchema, rules: list[Rule], typed: pd.DataFrame, started: dict[int, Future]
+    schema: pa.DataFrameSchema,
+    rules: list[Rule],
+    typed: pd.DataFrame,
+    started: dict[int, Future],
+    distinct: dict | None = None,
 ) -> np.ndarray:
-    """Rows that may break a rule (every row pandera would reject is among them)."""
+    """Rows that may break a rule (every row pandera would reject is among them).
+
+    ``distinct`` (from :func:`analysis.data.parse.typed_frame`) lets a column
+    check run once per distinct value where a column has few of them.
+    """
+    distinct = distinct or {}
     suspect = np.zeros(len(typed), dtype=bool)
     for column in schema.columns.values():
         if column_kind(column.dtype) == "str" and not str(column.dtype).startswith("str"):
             return np.ones(len(typed), dtype=bool)  # pandera would still coerce this column
     for i, rule in enumerate(rules):
-        fails = started[i].result() if i in started else rule.rows(typed)
+        fails = started[i].result() if i in started else None
+        if fails is None and rule.check is not None and rule.column in distinct:
+            codes, values = distinct[rule.column]
+            if 4 * len(values) < len(codes):
+                fails = _check_fails_distinct(rule.check, codes, values)
+        if fails is None:
+            fails = rule.rows(typed)
         suspect |= fails
     return suspect

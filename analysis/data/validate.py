@@ -202,8 +202,8 @@ class _Loaded:
         rules = compile_rules(schema)
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             started = start_text_rules(rules, self.raw, pool)
-            self.typed, self.parsed = typed_frame(schema, self.raw, pool)
-            self.suspect = suspect_rows(schema, rules, self.typed, started)
+            self.typed, self.parsed, distinct = typed_frame(schema, self.raw, pool)
+            self.suspect = suspect_rows(schema, rules, self.typed, started, distinct)
 
     @property
     def clean(self) -> bool:
@@ -218,7 +218,7 @@ class _Loaded:
             # The two readers disagree about the records: trust the one that knows lines.
             raw = raw_frame(self.source, self.header, None, self.records)
             self.raw = _with_optional(raw, self.optional)
-            self.typed, self.parsed = typed_frame(self.schema, self.raw)
+            self.typed, self.parsed, _ = typed_frame(self.schema, self.raw)
             self.suspect = np.ones(len(self.raw), dtype=bool)
 
     def failures(self) -> list[tuple]:
