@@ -87,9 +87,10 @@ def benchmarks_block(results: Path = RESULTS) -> str:
         path = results / name
         if not path.exists():
             continue
-        table = [
-            line.rstrip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("|")
-        ]
+        text = path.read_text(encoding="utf-8").splitlines()
+        table = [line.rstrip() for line in text if line.startswith("|")]
+        if not table:  # a plain-text report (bench_load.py): shown as printed
+            table = ["```", *[line.rstrip() for line in text if line.strip()], "```"]
         lines += [f"{title}:", "", *table, ""]
     return "\n".join([*lines, BENCH_END])
 
