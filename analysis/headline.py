@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.config import Config, load_config
+from analysis.models.exact import rate_ratio_exact
 from analysis.models.rates import PeriodComparison, compare_periods, rates_from_tallies
 from analysis.periods import Period
 from analysis.results import Result
@@ -87,6 +88,11 @@ class Headline(Result):
             f"({main.ci_low:.1f}-{main.ci_high:.1f}), {len(self.table)} views"
         )
 
+    def _days(self, view: str, prefix: str) -> int:
+        """Days of the split reference part behind ``view``."""
+        comp = self.comparisons[view]
+        return next(p.days for p in comp.periods if p.name == prefix + self.config.reference)
+
     def row(self, view: str) -> pd.Series:
         """One view's row by name (``"incidents"``, ``"tallies_constant"``, ...)."""
         return self.table.set_index("view").loc[view]
@@ -115,16 +121,26 @@ class Headline(Result):
             f"(95% CI {ts.ci_low:.1f} to {ts.ci_high:.1f}) when it is spread as the incident list's attacks are.",
             f"Counting every attack in the list (convoys, diplomatic sites and drones downed away from bases "
             f"included), the {head} ran at {allv.estimate:.1f} times the {ref} rate (95% CI {allv.ci_low:.1f} to "
-            f"{allv.ci_high:.1f}; {allv.events:.0f} against {allv.ref_events:.0f} attacks): lower, because "
-            f"convoy bombings were common in the {ref} and rare in the {head}.",
+            f"{allv.ci_high:.1f}; {allv.events:.0f} against {allv.ref_events:.0f} attacks). The difference is "
+            f"the attacks outside the tallies' scope (convoys, diplomatic sites, other targets, disputed rows): "
+            f"{allv.ref_events - inc.ref_events:.0f} in the {ref}, {allv.events - inc.events:.0f} in the {head}.",
         ]
         if "early_reference" in set(self.table["view"]):
             early, late = self.row("early_reference"), self.row("late_reference")
+            days = [self._days("early_reference", "early_"), self._days("late_reference", "late_")]
+            test = rate_ratio_exact(early.ref_events, days[0], late.ref_events, days[1])
+            regimes = (
+                f"The {ref} was not one regime in this count: its first part ran at {early.ref_rate:.2f} attacks "
+                f"per 30 days and the rest at {late.ref_rate:.2f} (exact test p = {test.p_value:.2g})"
+                if test.p_value < 0.05
+                else f"In this count the {ref}'s two parts ran at similar rates ({early.ref_rate:.2f} and "
+                f"{late.ref_rate:.2f} attacks per 30 days, exact test p = {test.p_value:.2g})"
+            )
             out.append(
-                f"The {ref} was not one regime: against its first part alone the {head} ran at {early.estimate:.1f} "
-                f"times the rate (95% CI {early.ci_low:.1f} to {early.ci_high:.1f}), against the rest at "
-                f"{late.estimate:.1f} ({late.ci_low:.1f} to {late.ci_high:.1f}); the split date "
-                f"({c.split_reference_at:%-d %B %Y}) was found in the data, so this is a sensitivity, not a test."
+                f"{regimes}. Against the first part alone the {head} ran at {early.estimate:.1f} times the rate "
+                f"(95% CI {early.ci_low:.1f} to {early.ci_high:.1f}), against the rest at {late.estimate:.1f} "
+                f"({late.ci_low:.1f} to {late.ci_high:.1f}); the split date ({c.split_reference_at:%-d %B %Y}) was "
+                "found in the data, so this is a sensitivity, not a test."
             )
         return out
 
