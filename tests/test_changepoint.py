@@ -449,3 +449,20 @@ def test_search_rerun_is_opt_in():
     full = detect_changepoints(y, n_boot=19, rerun_search=True)
     assert full.test["test"].tolist() == ["best single change vs none", "selected segmentation vs none"]
     assert full.test["p_value"].iloc[0] == quick.test["p_value"].iloc[0]
+
+
+def test_incident_table_input_uses_the_scope_and_the_coverage():
+    import warnings
+
+    import analysis
+    from analysis.counts import daily_counts
+
+    inc = analysis.load_incidents()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_table = detect_changepoints(inc, n_boot=0)
+        syria = detect_changepoints(inc, n_boot=0, scope=analysis.get_scope(countries="Syria"))
+    start, end = inc.attrs["coverage"]
+    daily = daily_counts(inc, scope="pentagon", start=start, end=end, precision="exclude")["events"]
+    assert from_table.counts.sum() == daily.sum() and len(from_table.counts) == len(daily)
+    assert syria.counts.sum() < from_table.counts.sum()

@@ -545,6 +545,18 @@ class ChangepointResult(Result):
 # --------------------------------------------------------------------------- API
 
 
+def _daily_from_incidents(incidents: pd.DataFrame, scope) -> pd.Series:
+    """Daily counts of the rows ``scope`` selects, over the dataset's coverage, day-dated rows only."""
+    from analysis.config import data_coverage
+    from analysis.counts import daily_counts, warn_coarse_dated
+    from analysis.scope import get_scope
+
+    rows = get_scope(scope).select(incidents)
+    warn_coarse_dated(rows)
+    start, end = data_coverage(incidents)
+    return daily_counts(rows, start=start, end=end, confirmation=None, precision="exclude")["events"]
+
+
 def _prepare(counts: pd.Series, min_segment_days: float):
     y = _validate_counts(counts)
     offset = _infer_offset(counts.index)
@@ -555,7 +567,7 @@ def _prepare(counts: pd.Series, min_segment_days: float):
 
 
 def detect_changepoints(
-    counts: pd.Series,
+    counts: pd.Series | pd.DataFrame,
     max_changepoints: int | None = None,
     penalty: str | float = "mbic",
     min_segment_days: float = 7,
@@ -564,6 +576,7 @@ def detect_changepoints(
     alpha: float = 0.05,
     dispersion: str | float | None = "estimate",
     rerun_search: bool = False,
+    scope=None,
 ) -> ChangepointResult:
     """Find changes in an event rate by exact penalised (quasi-)Poisson likelihood.
 
@@ -577,8 +590,10 @@ def detect_changepoints(
 
     Parameters
     ----------
-    counts : Series
-        Non-negative integer counts on a regular DatetimeIndex (daily, weekly,
+    counts : Series or DataFrame
+        An incident table (rows selected by ``scope``, counted per day over the
+        dataset's coverage, week- or month-dated rows left out with a
+        warning), or non-negative integer counts on a regular DatetimeIndex (daily, weekly,
         monthly, yearly, ...; the frequency is taken from ``index.freq`` or
         inferred). Empty bins must be explicit zeros. Bins labelled like
         pandas' ``resample`` ('W', 'ME', 'QE', 'YE' by the last day, others by
@@ -613,6 +628,9 @@ def detect_changepoints(
         Also test the selected segmentation against none by rerunning the
         whole search on every draw (``n_boot`` searches: seconds, not
         milliseconds, on a few thousand bins).
+    scope : Scope or str, optional
+        With an incident table: what is counted (:mod:`analysis.scope`),
+        default ``"pentagon"``.
 
     Returns
     -------
@@ -681,6 +699,8 @@ def detect_changepoints(
     >>> fit.changepoints[["date", "date_low", "date_high"]].shape
     (2, 3)
     """
+    if isinstance(counts, pd.DataFrame) and "event_date" in counts:
+        counts = _daily_from_incidents(counts, scope)
     y, offset, lo, hi, days, min_size = _prepare(counts, min_segment_days)
     n = len(y)
     if max_changepoints is not None and max_changepoints < 0:
