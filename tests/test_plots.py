@@ -60,3 +60,13 @@ def test_save_figure_is_byte_reproducible(tmp_path, shipped):
         assert a.read_bytes() == b.read_bytes()
     svg = paths[0][0].read_text()
     assert "<dc:date>" not in svg
+
+
+def test_split_comparison_plots_every_period_and_group():
+    import matplotlib.pyplot as plt
+
+    res = analysis.compare_periods(analysis.load_incidents(), reference="calm", by="country")
+    for ax in (res.plot(), analysis.plot_rate_ratios(res)):
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert len(labels) == len(res.table) and any("Syria" in label for label in labels)
+        plt.close(ax.figure)

@@ -325,3 +325,18 @@ def test_string_confirmation_is_one_level_and_string_period_dates_work():
     assert 0 < official["events"].sum() < compare_periods(inc, reference="calm").table["events"].sum()
     p = [Period("x", "x", "2023-10-17", "2024-02-04"), Period("y", "y", "2021-07-26", "2023-10-16")]
     assert compare_periods(inc, p, reference="y").table["events"].iloc[0] > 100
+
+
+def test_tidy_view_uses_the_shared_vocabulary():
+    res = compare_periods(analysis.load_incidents(), reference="calm", by="country")
+    tidy = res.tidy()
+    assert list(tidy.columns[:5]) == ["estimate", "ci_low", "ci_high", "n", "exposure"]
+    assert len(tidy) == 2 * len(res.table) and set(tidy["quantity"]) == {"rate_per_30d", "rate_ratio"}
+    surge = tidy.query("quantity == 'rate_ratio' and period == 'surge' and country == 'Syria'").iloc[0]
+    row = res.table.query("period == 'surge' and country == 'Syria'").iloc[0]
+    assert (surge.estimate, surge.ci_low, surge.ci_high, surge.n) == (
+        row.rate_ratio,
+        row.rr_ci_low,
+        row.rr_ci_high,
+        row.events,
+    )

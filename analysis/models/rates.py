@@ -141,6 +141,53 @@ class PeriodComparison(Result):
         """The first statsmodels result (for power users); see ``models`` for all."""
         return next(iter(self.models.values()), None)
 
+    def tidy(self) -> pd.DataFrame:
+        """The table in the package's shared vocabulary: one row per period and quantity, numbers first.
+
+        Columns: estimate, ci_low, ci_high, n (events), exposure (days), then
+        quantity (``rate_per_30d`` or ``rate_ratio``), period, the split column
+        when there is one, p_value, p_holm, method and comparison.
+
+        Examples
+        --------
+        >>> comparison.tidy().query("quantity == 'rate_ratio'")  # doctest: +SKIP
+        """
+        t = self.table
+        keys = [
+            c
+            for c in t.columns
+            if c not in TABLE_COLUMNS and c not in ("events_low", "events_high", "allocation")
+        ]
+        common = t[["events", "days", "period", *keys, "comparison"]].rename(
+            columns={"events": "n", "days": "exposure"}
+        )
+        parts = []
+        for quantity, cols, tests in (
+            ("rate_per_30d", ["rate_per_30d", "rate_ci_low", "rate_ci_high"], False),
+            ("rate_ratio", ["rate_ratio", "rr_ci_low", "rr_ci_high"], True),
+        ):
+            part = t[cols].set_axis(["estimate", "ci_low", "ci_high"], axis=1).join(common)
+            part["quantity"] = quantity
+            part["p_value"] = t["p_value"] if tests else np.nan
+            part["p_holm"] = t["p_holm"] if tests else np.nan
+            part["method"] = t["method"]
+            parts.append(part)
+        order = [
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n",
+            "exposure",
+            "quantity",
+            "period",
+            *keys,
+            "p_value",
+            "p_holm",
+            "method",
+            "comparison",
+        ]
+        return pd.concat(parts, ignore_index=True)[order]
+
     def plot(self, ax=None, column: str = "rate_per_30d"):
         """Rates per period with their intervals (or rate ratios with ``column="rate_ratio"``).
 
