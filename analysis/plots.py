@@ -636,10 +636,6 @@ def plot_self_excitation(result, ax=None):
     return ax
 
 
-#: The aligned ITS figure under its earlier name.
-plot_its_aligned = plot_its
-
-
 def plot_changepoints(result, ax=None):
     """Counts per bin, the fitted segment rates and the 95% date intervals of a changepoint fit.
 

@@ -69,9 +69,6 @@ _FILTERS: dict[str, tuple[str, list[str], str]] = {
     "actor_classes": ("actor_class", ACTOR_CLASSES, "actor class"),
 }
 
-#: Outlet classes that do not make a row independent (analysis.data.provenance.INDEPENDENT_CLASSES are the rest).
-NOT_INDEPENDENT = ("partisan", "state_affiliated", "aggregator")
-
 
 @dataclass(frozen=True)
 class Scope:

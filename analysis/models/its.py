@@ -109,9 +109,9 @@ class ITSResult(Result):
         --------
         >>> ax = res.plot()  # doctest: +SKIP
         """
-        from analysis.plots import plot_its_aligned
+        from analysis.plots import plot_its
 
-        return plot_its_aligned(self, ax=ax)
+        return plot_its(self, ax=ax)
 
 
 def _as_series(counts) -> pd.Series:

@@ -482,13 +482,6 @@ def _primary(periods, reference, primary) -> str | None:
     return primary
 
 
-def _period_labels(index: pd.DatetimeIndex, periods: Sequence[Period]) -> pd.Series:
-    labels = pd.Series(pd.NA, index=index, dtype="object")
-    for p in periods:
-        labels[(index >= pd.Timestamp(p.start)) & (index <= pd.Timestamp(p.end))] = p.name
-    return labels
-
-
 # ------------------------------------------------------------------ tallies
 
 _QUALIFIER_OFFSET = {"exact": 0, "about": 0, "at_least": 0, "more_than": 1}
