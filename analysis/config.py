@@ -142,8 +142,13 @@ def data_coverage(incidents: pd.DataFrame) -> tuple[dt.date, dt.date]:
     cov = incidents.attrs.get("coverage") if hasattr(incidents, "attrs") else None
     if cov is not None:
         return pd.Timestamp(cov[0]).date(), pd.Timestamp(cov[1]).date()
-    dates = pd.to_datetime(incidents["event_date"]) if len(incidents) else None
-    if dates is None or dates.isna().all():
+    return _own_coverage(incidents)
+
+
+def _own_coverage(incidents: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """A frame's own coverage: the first day of its first event's month to its last event."""
+    dates = pd.to_datetime(incidents["event_date"])
+    if dates.isna().all():
         raise ValueError("no incidents and no coverage recorded; pass data_range=(start, end)")
     return dates.min().replace(day=1).date(), dates.max().date()
 
@@ -156,7 +161,4 @@ def coverage_for_file(path: Path, incidents: pd.DataFrame) -> tuple[dt.date, dt.
     if Path(path).resolve().parent == data_dir().resolve() and config_path.exists():
         cfg = load_config(config_path)
         return cfg.coverage_start, cfg.data_through
-    dates = incidents["event_date"]
-    if dates.isna().all():
-        raise ValueError("no incidents and no coverage recorded; pass data_range=(start, end)")
-    return dates.min().replace(day=1).date(), dates.max().date()
+    return _own_coverage(incidents)

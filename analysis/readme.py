@@ -145,12 +145,7 @@ def update_data_readme(path: Path | None = None) -> bool:
     from analysis.data import data_dir
 
     path = Path(path) if path else data_dir() / "README.md"
-    text = path.read_text(encoding="utf-8")
-    start, end = text.index(PROV_BEGIN), text.index(PROV_END) + len(PROV_END)
-    new = text[:start] + provenance_block(path.parent) + text[end:]
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
+    return _rewrite(path, {(PROV_BEGIN, PROV_END): provenance_block(path.parent)})
 
 
 def outputs_block() -> str:
@@ -208,18 +203,36 @@ def headline_block(data: Path | None = None) -> str:
     return "\n".join([*lines, "", END])
 
 
-def update_readme(path: str | Path = "README.md", data: Path | None = None) -> bool:
-    """Rewrite the generated block of ``path``; return True when it changed."""
-    path = Path(path)
+def read_block(text: str, begin: str, end: str) -> str:
+    """The generated block between the markers ``begin`` and ``end``, markers included.
+
+    Examples
+    --------
+    >>> read_block("a <!-- b --> x <!-- e --> z", "<!-- b -->", "<!-- e -->")
+    '<!-- b --> x <!-- e -->'
+    """
+    return text[text.index(begin) : text.index(end) + len(end)]
+
+
+def _rewrite(path: Path, blocks: dict[tuple[str, str], str]) -> bool:
+    """Replace each generated block of ``path``; return True when the file changed."""
     text = path.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    new = text[:start] + headline_block(data) + text[end:]
-    start, end = new.index(OUT_BEGIN), new.index(OUT_END) + len(OUT_END)
-    new = new[:start] + outputs_block() + new[end:]
-    start, end = new.index(COV_BEGIN), new.index(COV_END) + len(COV_END)
-    new = new[:start] + coverage_block() + new[end:]
-    start, end = new.index(BENCH_BEGIN), new.index(BENCH_END) + len(BENCH_END)
-    new = new[:start] + benchmarks_block() + new[end:]
+    new = text
+    for (begin, end), block in blocks.items():
+        new = new.replace(read_block(new, begin, end), block)
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text
+
+
+def update_readme(path: str | Path = "README.md", data: Path | None = None) -> bool:
+    """Rewrite the generated blocks of ``path``; return True when it changed."""
+    return _rewrite(
+        Path(path),
+        {
+            (BEGIN, END): headline_block(data),
+            (OUT_BEGIN, OUT_END): outputs_block(),
+            (COV_BEGIN, COV_END): coverage_block(),
+            (BENCH_BEGIN, BENCH_END): benchmarks_block(),
+        },
+    )

@@ -143,8 +143,8 @@ def humanise(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return out.rename(columns=lambda c: COLUMN_WORDS.get(c, c.replace("_", " ")))
 
 
-def _tab(stem: str, caption: str, frames: dict) -> dict:
-    table = humanise(frames[stem], frames.get("_labels", {}))
+def _tab(stem: str, caption: str, frames: dict, meta: dict) -> dict:
+    table = humanise(frames[stem], meta["labels"])
     html = format_table(table).to_html(index=False, border=0, escape=True, na_rep="")
     return {"stem": stem, "caption": caption, "html": Markup(html)}
 
@@ -165,8 +165,8 @@ def _how_much(r: dict, frames: dict, meta: dict) -> dict:
         ],
         "figures": [_fig("rates_by_period", meta), _fig("rate_ratios", meta)],
         "tables": [
-            _tab("rates_incidents", "Rates and rate ratios by period, incident list", frames),
-            _tab("rates_tallies", "Rates and rate ratios by period, official tallies", frames),
+            _tab("rates_incidents", "Rates and rate ratios by period, incident list", frames, meta),
+            _tab("rates_tallies", "Rates and rate ratios by period, official tallies", frames, meta),
         ],
         "caveats": [
             f"Periods whose boundaries were drawn from the record itself: {', '.join(flagged)}."
@@ -184,9 +184,11 @@ def _how_sure(r: dict, frames: dict, meta: dict) -> dict:
         "answer": r["headline"].sentences()[1:],
         "figures": [_fig("headline", meta)],
         "tables": [
-            _tab("headline", "The headline ratio in every view", frames),
-            _tab("rates_all_attacks", "Rates and ratios counting every attack (convoys included)", frames),
-            _tab("rates_with_claims", "Sensitivity: claim-only rows counted too", frames),
+            _tab("headline", "The headline ratio in every view", frames, meta),
+            _tab(
+                "rates_all_attacks", "Rates and ratios counting every attack (convoys included)", frames, meta
+            ),
+            _tab("rates_with_claims", "Sensitivity: claim-only rows counted too", frames, meta),
         ],
         "caveats": [
             "Intervals allow one night to hit several sites, drift inside a period and correlated days "
@@ -210,8 +212,8 @@ def _how_complete(r: dict, frames: dict, meta: dict) -> dict:
         ],
         "figures": [_fig("coverage_surge", meta)],
         "tables": [
-            _tab("scope_funnel", "From rows to counted attacks", frames),
-            _tab("coverage", "Each tally against our rows in the same window and scope", frames),
+            _tab("scope_funnel", "From rows to counted attacks", frames, meta),
+            _tab("coverage", "Each tally against our rows in the same window and scope", frames, meta),
         ],
         "caveats": [
             "The list is not matched to the tallies one to one: early in the surge it holds attacks the "
@@ -247,9 +249,14 @@ def _when(r: dict, frames: dict, meta: dict) -> dict:
             _fig("changepoints", meta),
         ],
         "tables": [
-            _tab("its", "Interrupted time series: level changes", frames),
-            _tab("changepoints", "Changepoints found in the daily counts", frames),
-            _tab("changepoints_vs_periods", "Each changepoint against the nearest period boundary", frames),
+            _tab("its", "Interrupted time series: level changes", frames, meta),
+            _tab("changepoints", "Changepoints found in the daily counts", frames, meta),
+            _tab(
+                "changepoints_vs_periods",
+                "Each changepoint against the nearest period boundary",
+                frames,
+                meta,
+            ),
         ],
         "caveats": [
             "Changepoint rate ratios are nominal: the dates were chosen from the same data.",
@@ -289,7 +296,7 @@ def _beget(r: dict, frames: dict, meta: dict) -> dict:
         ],
         "figures": [_fig("self_excitation", meta)],
         "tables": [
-            _tab("self_excitation", "Self-excitation on days: branching ratio, lag, background", frames)
+            _tab("self_excitation", "Self-excitation on days: branching ratio, lag, background", frames, meta)
         ],
         "caveats": ["Our dates are days, so excitation within a day cannot be told from a multi-site night."],
     }
@@ -312,7 +319,7 @@ def _strikes(r: dict, frames: dict, meta: dict) -> dict:
         "question": "Did attacks rise in the week after US strikes on militias, beyond the period's own level?",
         "answer": answer,
         "figures": [_fig("triggers", meta)],
-        "tables": [_tab("triggers", "Each strike's week against the period background", frames)],
+        "tables": [_tab("triggers", "Each strike's week against the period background", frames, meta)],
         "caveats": [
             "Each attack-day is counted once; the permutation re-draws strike dates within their period."
         ],
@@ -329,7 +336,7 @@ def _where(r: dict, frames: dict, meta: dict) -> dict:
             "Most attacked: " + "; ".join(f"{row.location} ({row.attacks})" for row in top.itertuples()) + "."
         ],
         "figures": [_fig("sites_map", meta)],
-        "tables": [_tab("attacks_by_site", "Attacks per site", frames)],
+        "tables": [_tab("attacks_by_site", "Attacks per site", frames, meta)],
         "caveats": ["Sites without sourced coordinates are counted but not drawn."],
     }
 
@@ -374,9 +381,10 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
         "scope": results["scope"].describe(),
         "coverage": f"{cfg.coverage_start:%B %Y} to {cfg.data_through:%-d %B %Y}",
     }
-    frames = {**frames, "_labels": {p.name: p.label for p in inputs.periods}}
+    # The sections also need the period labels for their tables; the page's meta does not.
+    context = {**meta, "labels": {p.name: p.label for p in inputs.periods}}
     sections = [
-        build(results, frames, meta)
+        build(results, frames, context)
         for build in (_how_much, _how_sure, _how_complete, _when, _beget, _strikes, _where)
     ]
     excluded = frames["excluded_rows"]

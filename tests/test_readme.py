@@ -15,6 +15,7 @@ from analysis.readme import (
     coverage_block,
     headline_block,
     outputs_block,
+    read_block,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_readme_headline_block_matches_the_results():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text[text.index(BEGIN) : text.index(END) + len(END)]
+    block = read_block(text, BEGIN, END)
     assert block == headline_block(), "README headline is stale: run `python -m analysis readme`"
 
 
@@ -37,12 +38,12 @@ def test_readme_opens_with_the_two_commands():
 
 def test_readme_outputs_table_lists_what_the_report_writes():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert text[text.index(OUT_BEGIN) : text.index(OUT_END) + len(OUT_END)] == outputs_block()
+    assert read_block(text, OUT_BEGIN, OUT_END) == outputs_block()
 
 
 def test_readme_coverage_table_is_the_simulation_output():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert text[text.index(COV_BEGIN) : text.index(COV_END) + len(COV_END)] == coverage_block()
+    assert read_block(text, COV_BEGIN, COV_END) == coverage_block()
 
 
 def test_default_interval_meets_the_coverage_target_in_the_saved_study():
@@ -55,11 +56,11 @@ def test_default_interval_meets_the_coverage_target_in_the_saved_study():
 
 def test_readme_benchmark_tables_are_the_saved_outputs():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert text[text.index(BENCH_BEGIN) : text.index(BENCH_END) + len(BENCH_END)] == benchmarks_block()
+    assert read_block(text, BENCH_BEGIN, BENCH_END) == benchmarks_block()
 
 
 def test_data_readme_provenance_counts_are_computed():
     from analysis.readme import PROV_BEGIN, PROV_END, provenance_block
 
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    assert text[text.index(PROV_BEGIN) : text.index(PROV_END) + len(PROV_END)] == provenance_block()
+    assert read_block(text, PROV_BEGIN, PROV_END) == provenance_block()
