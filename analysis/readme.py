@@ -83,6 +83,15 @@ def benchmarks_block(results: Path = RESULTS) -> str:
         ("compare_peers.txt", "Against the peers (`benchmarks/compare_peers.py`)"),
         ("bench_report.txt", "The report against its own imports (`benchmarks/bench_report.py`)"),
         ("bench_load.txt", "Loading a 1,000,000-row file (`benchmarks/bench_load.py`)"),
+        (
+            "changepoint_fpr.txt",
+            "Changepoints on overdispersed series with no change "
+            "(`benchmarks/bench_changepoint.py --fpr-only`)",
+        ),
+        (
+            "sim_selfexcite.txt",
+            "Self-excitation on days: false positives and power (`benchmarks/sim_selfexcite.py`)",
+        ),
     ):
         path = results / name
         if not path.exists():

@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 import pandas as pd
 from markupsafe import Markup
 
+from analysis.models.rates import ABOUT_SHARE
 from analysis.plots import human
 from analysis.tables import format_table
 
@@ -194,7 +195,7 @@ def _how_sure(r: dict, frames: dict, meta: dict) -> dict:
             "Intervals allow one night to hit several sites, drift inside a period and correlated days "
             "(Newey-West, fixed-b); a simulation study of their coverage is in benchmarks/sim_coverage.py.",
             "Tally rates: exact Poisson intervals at the ends of the range the qualifiers allow "
-            "('about N' read as N plus or minus 10%).",
+            f"('about N' read as N plus or minus {ABOUT_SHARE:.0%}).",
         ],
     }
 

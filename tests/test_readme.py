@@ -64,3 +64,9 @@ def test_data_readme_provenance_counts_are_computed():
 
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert read_block(text, PROV_BEGIN, PROV_END) == provenance_block()
+
+
+def test_readme_states_the_about_convention_the_code_uses():
+    from analysis.models.rates import ABOUT_SHARE
+
+    assert f'"about N" is N ± {ABOUT_SHARE:.0%}' in (ROOT / "README.md").read_text(encoding="utf-8")
