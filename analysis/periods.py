@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Period", "PeriodError", "check_periods", "nearest_boundaries", "periods_table", "read_periods"]
+__all__ = [
+    "Period",
+    "PeriodError",
+    "check_periods",
+    "covered_periods",
+    "nearest_boundaries",
+    "periods_table",
+    "read_periods",
+]
 
 
 class PeriodError(ValueError):
@@ -82,6 +91,17 @@ class Period:
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+    def covered_days(self, data_range: tuple) -> int:
+        """Days of the period inside ``data_range`` (first, last day), both ends included.
+
+        Examples
+        --------
+        >>> Period("a", "A", "2024-01-01", "2024-01-31").covered_days(("2023-06-01", "2024-01-10"))
+        10
+        """
+        lo, hi = (_as_date(d, "data_range", self.name) for d in data_range)
+        return max(0, (min(self.end, hi) - max(self.start, lo)).days + 1)
 
 
 def _as_date(value, key: str, name: str) -> dt.date:
@@ -188,8 +208,39 @@ def _line_of(text: str, name) -> int | None:
     return None
 
 
-def periods_table(periods: Iterable[Period]) -> pd.DataFrame:
+def covered_periods(periods: Iterable[Period], data_range: tuple) -> list[Period]:
+    """The periods with at least one day inside ``data_range``; a warning names the others.
+
+    A period the data do not reach (it starts after "data through") has no
+    count the list can vouch for, so models leave it out rather than read its
+    days as zeros.
+
+    Examples
+    --------
+    >>> ps = [Period("a", "A", "2024-01-01", "2024-01-31"), Period("b", "B", "2024-02-01", "2024-02-29")]
+    >>> [p.name for p in covered_periods(ps[:1], ("2024-01-01", "2024-01-31"))]
+    ['a']
+    """
+    from analysis.errors import DataQualityWarning
+
+    periods = list(periods)
+    kept = [p for p in periods if p.covered_days(data_range)]
+    outside = [p.name for p in periods if p not in kept]
+    if outside:
+        warnings.warn(
+            f"period(s) {', '.join(outside)} lie outside the data's coverage "
+            f"({data_range[0]}..{data_range[1]}): left out of the models, shown only in the periods table",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    return kept
+
+
+def periods_table(periods: Iterable[Period], data_range: tuple | None = None) -> pd.DataFrame:
     """Period definitions as a table: name, label, dates, days, rationale, source, from_record.
+
+    With ``data_range``, a ``covered_days`` column says how many of the days the
+    data cover (models count only those).
 
     Examples
     --------
@@ -206,6 +257,7 @@ def periods_table(periods: Iterable[Period]) -> pd.DataFrame:
                 "start": pd.Timestamp(p.start),
                 "end": pd.Timestamp(p.end),
                 "days": p.days,
+                **({"covered_days": p.covered_days(data_range)} if data_range else {}),
                 "from_record": p.from_record,
                 "rationale": p.rationale,
                 "source_url": p.source_url,

@@ -124,8 +124,21 @@ def provenance_block(data: Path | None = None) -> str:
     backing = backing_table(inc, src)
     log = pd.read_csv(data / "corrections_2026-11.csv")
     changes = log["column"].value_counts()
+    import tomllib
+
+    tallies = pd.read_csv(data / "tallies.csv")
+    context = pd.read_csv(data / "context_events.csv")
+    sites = pd.read_csv(data / "locations.csv")
+    n_periods = len(tomllib.loads((data / "periods.toml").read_text(encoding="utf-8"))["period"])
+    confirmation = inc["confirmation"].astype(str).value_counts()
+    unread = ~read
     lines = [
         PROV_BEGIN,
+        "",
+        f"{len(inc)} incident rows ("
+        + ", ".join(f"{n} {name}" for name, n in confirmation.items())
+        + f"), {int(inc['disputed'].fillna(False).sum())} of them disputed; {len(tallies)} tallies, "
+        f"{len(context)} context events, {len(sites)} sites, {n_periods} periods.",
         "",
         f"{len(src):,} page rows for {src['event_id'].nunique()} incidents: "
         + ", ".join(f"{name} {n}" for name, n in classes.items())
@@ -134,7 +147,8 @@ def provenance_block(data: Path | None = None) -> str:
         f"does, {int(per_row.all().sum())} have every page re-read. "
         f"{int(inc['independent_source'].sum())} rows have an independent page; the `independent` scope keeps "
         f"{len(get_scope('independent').select(inc))} of the default scope's {len(get_scope().select(inc))} rows. "
-        f"{int(inc['disputed'].fillna(False).sum())} rows are disputed.",
+        f"{int(unread.sum())} pages (on {src.loc[unread, 'event_id'].nunique()} rows) could not be found in the "
+        "stored corpus and back nothing.",
         "",
         "| field | coded | backed | share |",
         "|---|---|---|---|",

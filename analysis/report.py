@@ -46,7 +46,7 @@ from analysis.models.its import interrupted_time_series
 from analysis.models.rates import compare_periods, rates_from_tallies
 from analysis.models.selfexcite import fit_self_excitation
 from analysis.models.triggers import trigger_windows
-from analysis.periods import Period, nearest_boundaries, periods_table
+from analysis.periods import Period, covered_periods, nearest_boundaries, periods_table
 from analysis.scope import get_scope, scope_funnel
 from analysis.sections import FIGURE_CAPTIONS, compose_page, figure_credit
 from analysis.tables import format_table, write_table
@@ -140,8 +140,11 @@ def load_inputs(data: Path) -> Inputs:
 
 def fit_all(inp: Inputs) -> dict:
     """Every model the report shows, each fitted once, in the configured scope."""
-    cfg, rep, inc, periods = inp.config, inp.config.report, inp.incidents, inp.periods
+    cfg, rep, inc = inp.config, inp.config.report, inp.incidents
     start, end = data_coverage(inc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the periods table shows covered days; the page says why
+        periods = covered_periods(inp.periods, (start, end))
     # Day models: rows dated only to a week or month are left out (their day is unknown).
     daily = daily_counts(inc, scope=cfg.scope, start=start, end=end, precision="exclude")["events"]
     head = compute_headline(inc, inp.tallies, periods, cfg)
@@ -222,7 +225,7 @@ def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
         "its": r["its"].table,
         "coverage": r["coverage"],
         "attacks_by_site": attacks_by_site(inp.incidents, inp.config.scope),
-        "periods": periods_table(inp.periods),
+        "periods": periods_table(inp.periods, data_coverage(inp.incidents)),
         "changepoints": r["changepoints"].changepoints,
         "changepoint_segments": r["changepoints"].table,
         "changepoints_vs_periods": nearest_boundaries(r["changepoints"].changepoints["date"], inp.periods),

@@ -121,6 +121,23 @@ def _lat_lon_ok(df: pd.DataFrame) -> pd.Series:
     return both_missing | inside
 
 
+def _one_target_type(df: pd.DataFrame) -> pd.Series:
+    """A fixed site's rows share one target type (a base is never coded diplomatic).
+
+    ``convoy`` (a route, not a site) and ``other`` (a drone downed away from the
+    site) are exempt. A row fails when its type is not the site's most common
+    type; when two types tie, every row of both fails.
+    """
+    typed = df[["location", "target_type"]].astype("object")
+    exempt = typed["target_type"].isin(["convoy", "other"])
+    counted = typed[~exempt].value_counts()
+    top = counted.groupby(level="location").transform("max")
+    main = counted[counted == top].reset_index().groupby("location")["target_type"]
+    site_type = main.first().where(main.size() == 1)
+    expected = typed["location"].map(site_type)
+    return exempt | (typed["target_type"] == expected)
+
+
 class IncidentSchema(pa.DataFrameModel):
     """One attack on one site housing US or coalition personnel at one time."""
 
@@ -225,6 +242,10 @@ class IncidentSchema(pa.DataFrameModel):
     @pa.dataframe_check(name="lat_lon_pair_in_region")
     def _coordinates(cls, df: pd.DataFrame) -> pd.Series:
         return _lat_lon_ok(df)
+
+    @pa.dataframe_check(name="one_target_type_per_site")
+    def _site_target_type(cls, df: pd.DataFrame) -> pd.Series:
+        return _one_target_type(df)
 
 
 class TallySchema(pa.DataFrameModel):
@@ -388,6 +409,7 @@ class SourceSchema(pa.DataFrameModel):
 #: Columns each frame-wide check reads, so an error can name them.
 CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
     "lat_lon_pair_in_region": ("latitude", "longitude"),
+    "one_target_type_per_site": ("location", "target_type"),
     "window_start_not_after_as_of": ("window_start", "as_of"),
 }
 

@@ -401,6 +401,7 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
                 "start": f"{p.start}",
                 "end": f"{p.end}",
                 "days": p.days,
+                "covered_days": p.covered_days((cfg.coverage_start, cfg.data_through)),
                 "rationale": p.rationale,
                 "source_url": p.source_url,
                 "from_record": p.from_record,

@@ -91,7 +91,15 @@ KEPT = {
         "convoy",
     ),
     "IRQ6": (
-        {"sub_event_type": "Armed clash", "notes": "Gunmen fired at the US embassy guards."},
+        # Its own site: one location holds one target type (the schema's one_target_type_per_site).
+        {
+            "sub_event_type": "Armed clash",
+            "notes": "Gunmen fired at the US embassy guards.",
+            "admin1": "Baghdad",
+            "location": "Baghdad - Green Zone",
+            "latitude": "33.30",
+            "longitude": "44.40",
+        },
         "small_arms",
         "diplomatic",
     ),

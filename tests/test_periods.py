@@ -53,3 +53,18 @@ def test_overlap_is_an_error_only_when_asked():
     assert len(check_periods([a, b])) == 2
     with pytest.raises(PeriodError, match="overlap"):
         check_periods([a, b], allow_overlap=False)
+
+
+def test_a_period_past_data_through_is_left_out_with_a_warning_and_counted_in_the_table():
+    import analysis
+    from analysis.periods import Period, covered_periods, periods_table
+
+    ps = [
+        Period("war", "War", "2026-02-28", "2026-04-07"),
+        Period("ceasefire", "Ceasefire", "2026-04-08", "2026-06-30"),
+    ]
+    through = ("2019-10-01", "2026-03-18")
+    with pytest.warns(analysis.DataQualityWarning, match="ceasefire"):
+        kept = covered_periods(ps, through)
+    assert [p.name for p in kept] == ["war"]
+    assert periods_table(ps, through)["covered_days"].tolist() == [19, 0]

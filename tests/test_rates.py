@@ -10,6 +10,7 @@ from scipy import stats
 
 import analysis
 from analysis import Period
+from analysis.errors import ArgumentError
 from analysis.models.exact import garwood_interval
 from analysis.models.rates import compare_periods, rates_from_tallies, tally_increments
 from analysis.periods import PeriodError
@@ -152,10 +153,17 @@ def test_overlapping_periods_are_an_error():
         compare_periods(inc, [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-01-31", "2023-02-28")])
 
 
-def test_period_outside_the_data_is_an_error():
+def test_period_outside_the_data_is_left_out_with_a_warning():
     inc = _incidents(["2023-01-05", "2023-01-20"])
-    with pytest.raises(PeriodError, match="outside the data's coverage"):
-        compare_periods(inc, [_p("a", "2023-01-05", "2023-01-20"), _p("b", "2023-06-01", "2023-06-30")])
+    with pytest.warns(analysis.DataQualityWarning, match="b lie outside the data's coverage"):
+        res = compare_periods(inc, [_p("a", "2023-01-05", "2023-01-20"), _p("b", "2023-06-01", "2023-06-30")])
+    assert res.table["period"].tolist() == ["a"]
+
+
+def test_only_periods_outside_the_data_is_an_error():
+    inc = _incidents(["2023-01-05", "2023-01-20"])
+    with pytest.warns(analysis.DataQualityWarning), pytest.raises(ArgumentError, match="at least one Period"):
+        compare_periods(inc, [_p("b", "2023-06-01", "2023-06-30")])
 
 
 def test_all_zero_data_in_given_range():
@@ -285,7 +293,8 @@ def test_subset_keeps_the_dataset_coverage():
     inc = analysis.load_incidents()
     for kw in ({"countries": "Syria"}, {"weapons": "one_way_drone"}, {"countries": "Jordan"}):
         t = compare_periods(inc, reference="calm", **kw).table.set_index("period")
-        assert t["days"].sum() == sum(p.days for p in analysis.load_periods())
+        span = (inc.attrs["coverage"][0], inc.attrs["coverage"][1])
+        assert t["days"].sum() == sum(p.covered_days(span) for p in analysis.load_periods())
     hand = compare_periods(inc[inc["country"] == "Syria"], reference="calm").table
     assert (
         hand["events"].tolist()

@@ -42,6 +42,9 @@ from analysis.schema import (
 COLUMNS = list(SCHEMAS["incidents"].to_schema().columns)
 LOCATION_COLUMNS = list(SCHEMAS["locations"].to_schema().columns)
 SITES = ["Site A", "Site, with comma", 'Site "quoted"', "موقع"]
+#: One target type per site (the schema's one_target_type_per_site); any row may be "other".
+SITE_TYPES = dict(zip(SITES, ["base", "diplomatic", "convoy", "base"]))
+assert set(SITE_TYPES.values()) | {"other"} <= set(TARGET_TYPES)
 CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
 TEXT = st.text(CHARS, min_size=1, max_size=40)
 
@@ -73,11 +76,11 @@ def incident(draw, event_id: str) -> dict:
         "time_precision": draw(st.sampled_from("123")),
         "country": draw(st.sampled_from(COUNTRIES)),
         "admin1": draw(_maybe(TEXT)),
-        "location": draw(st.sampled_from(SITES)),
+        "location": (site := draw(st.sampled_from(SITES))),
         "latitude": lat,
         "longitude": lon,
         "geo_precision": draw(st.sampled_from("123")),
-        "target_type": draw(st.sampled_from(TARGET_TYPES)),
+        "target_type": draw(st.sampled_from([SITE_TYPES[site], "other"])),
         "weapon": draw(st.sampled_from(WEAPONS)),
         "munitions": draw(_count()),
         "outcome": draw(st.sampled_from(OUTCOMES)),

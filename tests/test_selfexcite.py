@@ -151,9 +151,11 @@ def test_incidents_input_uses_scope_and_coverage():
         inc = load_incidents()
         res = fit_self_excitation(inc, n_boot=0)
         wide = fit_self_excitation(inc, scope="all_attacks", n_boot=0)
-    assert res.daily.index[0] == pd.Timestamp("2019-10-01") and res.daily.index[-1] == pd.Timestamp(
-        "2026-03-18"
-    )
+    from analysis.config import load_config
+
+    cfg = load_config()
+    assert res.daily.index[0] == pd.Timestamp(cfg.coverage_start)
+    assert res.daily.index[-1] == pd.Timestamp(cfg.data_through)
     assert wide.daily["observed"].sum() > res.daily["observed"].sum()
 
 

@@ -152,17 +152,37 @@ def test_unknown_values_need_no_backing(folder):
     assert provenance_failures(folder / "incidents.csv").empty
 
 
-def test_an_unread_page_backs_nothing_and_the_row_is_unverified(folder):
+def test_an_unread_page_backs_nothing(folder):
     pages = [source_row(i) for i in range(1, 11)]
-    pages[2]["supports"] = "date;site"
-    pages.append(source_row(3, url="https://example.org/unread/3", supports="", notes="not re-read"))
+    pages[2]["supports"] = "date;site;munitions;outcome"
+    pages.append(source_row(3, url="https://example.org/unread/3", supports="", notes="not found"))
     write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
-    # The rule cannot fail on a row with an unread page (the value may rest on it) ...
-    assert provenance_failures(folder / "incidents.csv").empty
-    # ... but the unread page never counts as backing the weapon.
+    # The weapon rests only on a page that could not be read: the rule fails on it ...
+    f = _only(provenance_failures(folder / "incidents.csv"), "backed_by_source")
+    assert (f["line"], f["column"]) == (4, "weapon")
+    # ... and the backing table never counts the unread page.
     table = backing_table(load_incidents(folder / "incidents.csv"), load_sources(folder / "sources.csv"))
     weapon = table.set_index("field").loc["weapon"]
     assert (weapon["coded"], weapon["backed"]) == (10, 9)
+
+
+@pytest.mark.parametrize(("field", "column"), [("date", "event_date"), ("site", "location")])
+def test_date_and_site_need_a_page_that_states_them(folder, field, column):
+    pages = [source_row(i) for i in range(1, 11)]
+    pages[4]["supports"] = ";".join(t for t in FULL.split(";") if t != field)
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
+    f = _only(provenance_failures(folder / "incidents.csv"), "backed_by_source")
+    assert (f["line"], f["column"]) == (6, column)
+
+
+def test_a_placeholder_site_needs_no_page_naming_it(folder):
+    rows = [incident_row(i) for i in range(1, 11)]
+    rows[4]["location"] = "Unspecified coalition site (Syria)"
+    write_csv(folder / "incidents.csv", INCIDENT_COLUMNS, rows)
+    pages = [source_row(i) for i in range(1, 11)]
+    pages[4]["supports"] = "date;weapon;munitions;outcome"
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
+    assert "backed_by_source" not in set(provenance_failures(folder / "incidents.csv")["check"])
 
 
 def test_official_row_needs_an_official_page_or_a_quoted_official(folder):

@@ -81,6 +81,8 @@ _CUSTOM_MESSAGES = {
     "lat_lon_pair_in_region": "latitude and longitude must both be present and inside "
     "Iraq, Syria or Jordan, or both be empty",
     "window_start_not_after_as_of": "window_start is after as_of",
+    "one_target_type_per_site": "the site's other rows code another target_type (one site, one "
+    "type; only convoy and other, a drone downed away from the site, may differ)",
     "in_gazetteer": "location is not a site in locations.csv",
 }
 

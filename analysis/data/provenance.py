@@ -7,17 +7,18 @@ The rules across the two files, checked by ``python -m analysis validate``:
 ``source_url_in_sources`` / ``other_sources_in_sources``
     every URL an incident cites has a row of ``sources.csv`` for that incident;
 ``backed_by_source``
-    a specific value (``weapon`` other than unknown, ``munitions``, ``outcome``
-    other than unknown, ``us_killed``, ``us_wounded``, ``claimed_by``) is stated
-    by at least one of the row's pages (its ``supports`` lists the field:
-    ``casualties`` for the two counts, ``claim`` for ``claimed_by``). The rule
-    applies to rows whose every page has been re-read: a page with an empty
-    ``supports`` has not been re-read, backs nothing, and the value may rest on
-    it, so such a row is reported as *unverified* (:func:`backing_table`), never
-    as backed;
+    every coded field is stated by at least one of the row's pages that was
+    read (its ``supports`` lists the field): the date and the site (a
+    placeholder site, "Unspecified ...", names none and needs none), and each
+    specific value (``weapon`` other than unknown, ``munitions``, ``outcome``
+    other than unknown, ``us_killed``, ``us_wounded``, ``claimed_by``;
+    ``casualties`` backs the two counts, ``claim`` backs ``claimed_by``). A page
+    with an empty ``supports`` could not be read (not found in the stored
+    corpus) and backs nothing: a value resting only on it fails, and is coded
+    unknown or empty instead;
 ``official_source``
-    an ``official`` row has a page of class ``official`` or a page quoting a US
-    or coalition official (``us_official``), under the same re-read condition;
+    an ``official`` row has a page of class ``official`` or a read page quoting
+    a US or coalition official (``us_official``);
 ``media_independent``
     a ``media`` row has at least one page that is neither ``partisan`` nor
     ``state_affiliated`` (this needs only the outlet classes, so every row);
@@ -72,7 +73,7 @@ _MESSAGES = {
     "source_url_in_sources": "source_url has no row in sources.csv for this event_id",
     "other_sources_in_sources": "a URL of other_sources has no row in sources.csv for this event_id",
     "official_source": "confirmation is official but no page of the row is an official source or "
-    "quotes a US or coalition official (supports us_official), and every page was re-read",
+    "quotes a US or coalition official (supports us_official)",
     "media_independent": "confirmation is media but every page of the row is partisan or state-affiliated "
     "(code it claim)",
     "in_incidents": "event_id is not an incident of incidents.csv",
@@ -162,6 +163,20 @@ def _specific(column: str, value: str) -> bool:
     return value.strip() != "" and value.strip() not in _UNSPECIFIC.get(column, set())
 
 
+#: Columns every row codes, with the field a page must state for them.
+_ALWAYS = {"event_date": "date", "location": "site"}
+#: Every column a page must back, with its ``supports`` field.
+_ROW_FIELDS = {**_ALWAYS, **BACKED_BY}
+#: A site name that says no page named the site (nothing to back).
+PLACEHOLDER_SITE = "Unspecified "
+
+
+def _must_back(column: str, value: str) -> bool:
+    if column == "location":
+        return not value.startswith(PLACEHOLDER_SITE)
+    return column in _ALWAYS or _specific(column, value)
+
+
 def provenance_failures(
     incidents_path: str | os.PathLike, sources_path: str | os.PathLike | None = None
 ) -> pd.DataFrame:
@@ -210,26 +225,25 @@ def provenance_failures(
         classes = {c for _, c, _ in own}
         if row.get("confirmation") == "media" and own and classes <= set(PARTISAN_OR_STATE):
             fail(incidents_path, line, "confirmation", "media", "media_independent")
-        all_read = bool(own) and all(sup for _, _, sup in own)
-        if not all_read:
-            continue
-        backed = set().union(*(sup for _, _, sup in own))
-        for column, field in BACKED_BY.items():
+        read = [(cls, sup) for _, cls, sup in own if sup]
+        backed = set().union(*(sup for _, sup in read))
+        for column, field in _ROW_FIELDS.items():
             value = row.get(column, "")
-            if _specific(column, value) and field not in backed:
+            if _must_back(column, value) and field not in backed:
                 fail(
                     incidents_path,
                     line,
                     column,
                     value,
                     "backed_by_source",
-                    f"no page of the row states the {field} (none lists '{field}' in supports) and every "
-                    "page was re-read; code it unknown or empty",
+                    f"no page of the row states the {field} (none lists '{field}' in supports; a page "
+                    "not found in the stored corpus backs nothing); "
+                    + ("find a page that states it" if column in _ALWAYS else "code it unknown or empty"),
                 )
         if (
             row.get("confirmation") == "official"
             and "us_official" not in backed
-            and "official" not in classes
+            and "official" not in {cls for cls, _ in read}
         ):
             fail(incidents_path, line, "confirmation", "official", "official_source")
     _, source_rows, source_lines = _record_lines(sources_path)
@@ -243,9 +257,10 @@ def provenance_failures(
 def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
     """Field by field: how many rows code a specific value, and how many a page backs.
 
-    ``date`` and ``site`` count every row; ``us_official`` counts the ``official``
-    rows (backed by an official page or a quoted US official). A row whose pages
-    were never re-read counts as coded but not backed.
+    ``date`` counts every row and ``site`` every row with a named site;
+    ``us_official`` counts the ``official`` rows (backed by an official page or a
+    quoted US official); the last line counts rows with every coded field backed.
+    A page that could not be read backs nothing.
 
     Returns
     -------
@@ -261,7 +276,7 @@ def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
 
     def backs(eid: str, field: str) -> bool:
         return any(
-            field in sup or (field == "us_official" and cls == "official")
+            sup and (field in sup or (field == "us_official" and cls == "official"))
             for _, cls, sup in pages.get(eid, [])
         )
 
@@ -269,19 +284,24 @@ def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
     text = pd.DataFrame(
         {c: incidents[c].astype("object").where(incidents[c].notna(), "").astype(str) for c in cols}
     )
-    columns = {"date": ("event_date", "date"), "site": ("location", "site")}
-    columns.update({col: (col, field) for col, field in BACKED_BY.items()})
+    unbacked = pd.Series(False, index=text.index)
     out = []
-    for name, (column, field) in columns.items():
-        coded = (
-            text[column].map(lambda v, c=column: _specific(c, v))
-            if name not in ("date", "site")
-            else (pd.Series(True, index=text.index))
+    for column, field in _ROW_FIELDS.items():
+        coded = text[column].map(lambda v, c=column: _must_back(c, v))
+        backed = text["event_id"].map(lambda e, f=field: backs(e, f))
+        unbacked |= coded & ~backed
+        out.append(
+            (
+                "date" if field == "date" else "site" if field == "site" else column,
+                int(coded.sum()),
+                int((coded & backed).sum()),
+            )
         )
-        ids = text.loc[coded, "event_id"]
-        out.append((name, len(ids), sum(backs(e, field) for e in ids)))
-    official = text.loc[text["confirmation"] == "official", "event_id"]
-    out.append(("us_official (official rows)", len(official), sum(backs(e, "us_official") for e in official)))
+    official = text["confirmation"] == "official"
+    backed = text["event_id"].map(lambda e: backs(e, "us_official"))
+    unbacked |= official & ~backed
+    out.append(("us_official (official rows)", int(official.sum()), int((official & backed).sum())))
+    out.append(("every coded field (rows)", len(text), int((~unbacked).sum())))
     frame = pd.DataFrame(out, columns=["field", "coded", "backed"])
     frame["share"] = (frame["backed"] / frame["coded"].where(frame["coded"] > 0)).round(3)
     return frame

@@ -48,7 +48,7 @@ from analysis.counts import daily_counts
 from analysis.errors import ArgumentError, DataQualityWarning, StatisticalWarning
 from analysis.models.exact import garwood_interval, rate_ratio_exact
 from analysis.models.intervals import METHODS, SMALL_COUNT, rate_interval, rate_ratio_interval
-from analysis.periods import Period, PeriodError, check_periods
+from analysis.periods import Period, PeriodError, check_periods, covered_periods
 from analysis.results import Result
 from analysis.scope import Scope, get_scope
 
@@ -257,11 +257,6 @@ def dispersion_test(y: np.ndarray, mu: np.ndarray) -> tuple[float, float, float]
 def _check_range(periods: Sequence[Period], data_range: tuple[dt.date, dt.date]) -> None:
     lo, hi = data_range
     for p in periods:
-        if p.end < lo or p.start > hi:
-            raise PeriodError(
-                f"period {p.name!r} ({p.start}..{p.end}) is outside the data's coverage {lo}..{hi}; "
-                "drop it, or pass data_range=(start, end) if the data truly cover it"
-            )
         if p.start < lo or p.end > hi:
             warnings.warn(
                 f"period {p.name!r} ({p.start}..{p.end}) extends past the data's coverage ({lo}..{hi}); "
@@ -390,13 +385,16 @@ def compare_periods(
     if filters:
         scope = scope.replace(**filters)
     periods = check_periods(resolve_periods(periods), allow_overlap=False)
+    if data_range is None:
+        data_range = data_coverage(incidents)
+    data_range = (_as_day(data_range[0], "data_range"), _as_day(data_range[1], "data_range"))
+    # The shipped periods run past "data through" (to the ceasefire and after): a period the
+    # data do not reach has no count to estimate, so it is left out with a warning.
+    periods = covered_periods(periods, data_range)
     if not periods:
         raise ArgumentError("periods", periods, "at least one Period")
     reference = _reference(periods, reference)
     primary = _primary(periods, reference, primary)
-    if data_range is None:
-        data_range = data_coverage(incidents)
-    data_range = (_as_day(data_range[0], "data_range"), _as_day(data_range[1], "data_range"))
     _check_range(periods, data_range)
     periods = _clip(periods, data_range)
     rows = scope.select(incidents)
