@@ -29,8 +29,9 @@ def coverage(
     2024); a one-country count (``scope="subset"`` with only its ``iraq``,
     ``syria`` or ``jordan`` column filled, e.g. the Syrian Observatory's or the
     Jordanian army's) with our rows in that country only, named in
-    ``country``. Tallies without a window start get no ratio (empty), never a
-    guess.
+    ``country``; a count for some provinces only (``region``, e.g. a Kurdistan
+    monitor's) with our rows in those provinces. Tallies without a window start
+    get no ratio (empty), never a guess.
 
     Parameters
     ----------
@@ -45,7 +46,8 @@ def coverage(
     DataFrame
         tally_id, as_of, window_start, official_count, qualifier, our_rows,
         ratio (our_rows / official_count), official, scope, country (the
-        one country compared, or "all"), speaker.
+        one country compared, or "all"), region (the provinces compared, or
+        empty), speaker.
 
     Examples
     --------
@@ -56,12 +58,16 @@ def coverage(
     out = []
     for t in tallies.itertuples():
         country = _one_country(t)
+        region = getattr(t, "region", None)
+        region = region if isinstance(region, str) and region else None
         if pd.isna(t.window_start):
             ours = np.nan
         else:
             mask = (rows["event_date"] >= t.window_start) & (rows["event_date"] <= t.as_of)
             if country != "all":
                 mask &= rows["country"] == country
+            if region:
+                mask &= rows["admin1"].isin(region.split(";"))
             ours = int(mask.sum())
         out.append(
             {
@@ -75,6 +81,7 @@ def coverage(
                 "official": bool(t.official),
                 "scope": getattr(t, "scope", "all"),
                 "country": country,
+                "region": region,
                 "speaker": t.speaker,
             }
         )

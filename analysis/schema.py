@@ -268,6 +268,13 @@ class TallySchema(pa.DataFrameModel):
     jordan: Series[pd.Int64Dtype] | None = _count_field("Attacks in Jordan, if split out.")
     us_wounded: Series[pd.Int64Dtype] | None = _count_field("US personnel wounded in the window, if given.")
     us_killed: Series[pd.Int64Dtype] | None = _count_field("US personnel killed in the window, if given.")
+    region: Series[str] | None = pa.Field(
+        nullable=True,
+        str_matches=r"^[^;]+(;[^;]+)*$",
+        description="Provinces the count covers when narrower than its country (admin1 names as in "
+        "incidents.csv, ';'-separated, e.g. 'Erbil;Sulaymaniyah;Duhok' for the Kurdistan Region); empty "
+        "when it covers whole countries. Optional column.",
+    )
     scope: Series[str] = pa.Field(
         isin=TALLY_SCOPES,
         description="all: every attack on US or coalition forces the speaker counts; "
@@ -418,6 +425,7 @@ CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
     "locations": frozenset({"notes"}),
     "incidents": frozenset({"disputed"}),
+    "tallies": frozenset({"region"}),
 }
 
 #: File stem -> model, for the loader, the CLI and the generated documentation.

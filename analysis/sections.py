@@ -111,6 +111,7 @@ COLUMN_WORDS = {
     "rows_removed": "rows left out",
     "official_count": "official count",
     "our_rows": "our rows",
+    "region": "provinces",
     "window_start": "window start",
     "as_of": "as of",
     "window_events": "attacks in window",

@@ -70,3 +70,35 @@ def test_one_country_tally_is_compared_with_that_country_only():
     out = coverage(inc, tallies).set_index("tally_id")
     assert (out.loc["sohr", "our_rows"], out.loc["sohr", "country"]) == (2, "Syria")
     assert (out.loc["all", "our_rows"], out.loc["all", "country"]) == (3, "all")
+
+
+def test_a_province_tally_is_compared_with_those_provinces_only():
+    inc = pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"]),
+            "confirmation": "media",
+            "target_type": "base",
+            "country": "Iraq",
+            "admin1": ["Erbil", "Baghdad", "Sulaymaniyah", "Erbil"],
+        }
+    )
+    tallies = pd.DataFrame(
+        {
+            "tally_id": ["monitor", "iraq"],
+            "as_of": pd.to_datetime(["2026-03-09", "2026-03-09"]),
+            "window_start": pd.to_datetime(["2026-02-28", "2026-02-28"]),
+            "count": [8, 8],
+            "qualifier": "exact",
+            "official": False,
+            "scope": "subset",
+            "speaker": "x",
+            "iraq": [8, 8],
+            "syria": np.nan,
+            "jordan": np.nan,
+            "region": ["Erbil;Sulaymaniyah;Duhok", None],
+        }
+    )
+    out = coverage(inc, tallies).set_index("tally_id")
+    # The Kurdistan count meets Kurdistan's rows, not Baghdad's.
+    assert out.loc["monitor", ["our_rows", "region"]].tolist() == [3, "Erbil;Sulaymaniyah;Duhok"]
+    assert out.loc["iraq", "our_rows"] == 4 and pd.isna(out.loc["iraq", "region"])
