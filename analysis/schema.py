@@ -210,7 +210,10 @@ class IncidentSchema(pa.DataFrameModel):
         "citing officials or witnesses) or claim (only the attackers' claim).",
     )
     source_url: Series[str] = pa.Field(
-        str_matches=URL_PATTERN, description="URL of a page that reports the incident."
+        str_matches=URL_PATTERN,
+        description="URL of a page that reports the incident: the original (official, wire, major, "
+        "regional or monitor page stating the date and site) where one is stored; a rewrite or "
+        "repost stays in other_sources.",
     )
     other_sources: Series[str] | None = pa.Field(
         nullable=True,
