@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "ArgumentError": "analysis.errors",
     "coverage": "analysis.coverage",
     "Period": "analysis.periods",
+    "covered_periods": "analysis.periods",
+    "periods_table": "analysis.periods",
     # models
     "ChangepointResult": "analysis.models.changepoint",
     "changepoint_penalty_path": "analysis.models.changepoint",
