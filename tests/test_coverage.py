@@ -43,6 +43,24 @@ def test_shipped_surge_coverage_is_measured():
     assert 0.5 < ratio <= 1.2
 
 
+def _two_tallies(ids, as_of, start, **columns) -> pd.DataFrame:
+    """Two tallies over one window (count 4 each unless given), with the columns that differ."""
+    base = {
+        "tally_id": ids,
+        "as_of": pd.to_datetime([as_of] * 2),
+        "window_start": pd.to_datetime([start] * 2),
+        "count": [4, 4],
+        "qualifier": "exact",
+        "official": False,
+        "scope": "subset",
+        "speaker": "x",
+        "iraq": np.nan,
+        "syria": np.nan,
+        "jordan": np.nan,
+    }
+    return pd.DataFrame({**base, **columns})
+
+
 def test_one_country_tally_is_compared_with_that_country_only():
     inc = pd.DataFrame(
         {
@@ -52,20 +70,13 @@ def test_one_country_tally_is_compared_with_that_country_only():
             "country": ["Syria", "Iraq", "Syria"],
         }
     )
-    tallies = pd.DataFrame(
-        {
-            "tally_id": ["sohr", "all"],
-            "as_of": pd.to_datetime(["2024-03-31", "2024-03-31"]),
-            "window_start": pd.to_datetime(["2024-03-01", "2024-03-01"]),
-            "count": [4, 4],
-            "qualifier": "exact",
-            "official": [False, True],
-            "scope": ["subset", "all"],
-            "speaker": "x",
-            "iraq": [np.nan, np.nan],
-            "syria": [4, np.nan],
-            "jordan": np.nan,
-        }
+    tallies = _two_tallies(
+        ["sohr", "all"],
+        "2024-03-31",
+        "2024-03-01",
+        official=[False, True],
+        scope=["subset", "all"],
+        syria=[4, np.nan],
     )
     out = coverage(inc, tallies).set_index("tally_id")
     assert (out.loc["sohr", "our_rows"], out.loc["sohr", "country"]) == (2, "Syria")
@@ -82,21 +93,12 @@ def test_a_province_tally_is_compared_with_those_provinces_only():
             "admin1": ["Erbil", "Baghdad", "Sulaymaniyah", "Erbil"],
         }
     )
-    tallies = pd.DataFrame(
-        {
-            "tally_id": ["monitor", "iraq"],
-            "as_of": pd.to_datetime(["2026-03-09", "2026-03-09"]),
-            "window_start": pd.to_datetime(["2026-02-28", "2026-02-28"]),
-            "count": [8, 8],
-            "qualifier": "exact",
-            "official": False,
-            "scope": "subset",
-            "speaker": "x",
-            "iraq": [8, 8],
-            "syria": np.nan,
-            "jordan": np.nan,
-            "region": ["Erbil;Sulaymaniyah;Duhok", None],
-        }
+    tallies = _two_tallies(
+        ["monitor", "iraq"],
+        "2026-03-09",
+        "2026-02-28",
+        iraq=[8, 8],
+        region=["Erbil;Sulaymaniyah;Duhok", None],
     )
     out = coverage(inc, tallies).set_index("tally_id")
     # The Kurdistan count meets Kurdistan's rows, not Baghdad's.
