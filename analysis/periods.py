@@ -208,6 +208,29 @@ def _line_of(text: str, name) -> int | None:
     return None
 
 
+#: The label of a day no period contains.
+OUTSIDE = "(no period)"
+
+
+def day_periods(days, periods: Iterable[Period]):
+    """The name of the period holding each day (the earliest-starting one), else :data:`OUTSIDE`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day_periods(pd.date_range("2024-01-30", periods=3), [Period("jan", "J", "2024-01-01", "2024-01-31")])
+    array(['jan', 'jan', '(no period)'], dtype=object)
+    """
+    import numpy as np
+    import pandas as pd
+
+    days = pd.DatetimeIndex(days)
+    labels = np.full(len(days), OUTSIDE, dtype=object)
+    for p in reversed(sorted(periods, key=lambda p: p.start)):
+        labels[(days >= pd.Timestamp(p.start)) & (days <= pd.Timestamp(p.end))] = p.name
+    return labels
+
+
 def covered_periods(periods: Iterable[Period], data_range: tuple) -> list[Period]:
     """The periods with at least one day inside ``data_range``; a warning names the others.
 

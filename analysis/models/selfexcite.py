@@ -60,6 +60,7 @@ from scipy import optimize, sparse, stats
 
 from analysis.counts import warn_coarse_dated
 from analysis.errors import ArgumentError, StatisticalWarning
+from analysis.periods import OUTSIDE, day_periods
 from analysis.results import Result
 
 __all__ = ["SelfExcitationResult", "fit_self_excitation", "geometric_kernel", "simulate_self_excitation"]
@@ -78,7 +79,7 @@ ASSUMPTIONS = (
 _Q_BOUNDS = (0.01, 0.97)
 #: A period needs this many events per spline knot to get a drift term.
 _EVENTS_PER_KNOT = 10
-_OUTSIDE = "(no period)"
+_OUTSIDE = OUTSIDE
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -239,10 +240,7 @@ def _period_labels(days: pd.DatetimeIndex, background) -> tuple[np.ndarray, list
     from analysis.models.rates import resolve_periods
 
     periods = sorted(resolve_periods(background), key=lambda p: p.start)
-    labels = np.full(len(days), _OUTSIDE, dtype=object)
-    for p in reversed(periods):
-        inside = (days >= pd.Timestamp(p.start)) & (days <= pd.Timestamp(p.end))
-        labels[inside] = p.name
+    labels = day_periods(days, periods)
     names = [n for n in [_OUTSIDE, *[p.name for p in periods]] if (labels == n).any()]
     return labels, names
 

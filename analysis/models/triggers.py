@@ -56,6 +56,7 @@ from scipy import stats
 from analysis.counts import warn_coarse_dated
 from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.models.exact import RateRatio, garwood_interval, rate_ratio_exact_any
+from analysis.periods import OUTSIDE, day_periods
 from analysis.results import Result
 
 __all__ = ["TriggerResult", "trigger_windows"]
@@ -68,7 +69,7 @@ ASSUMPTIONS = (
     "re-draws trigger dates within their own period. Triggers that open a period are compared with the "
     "period before and kept out of the pooled estimate."
 )
-_OUTSIDE = "(no period)"
+_OUTSIDE = OUTSIDE
 _COLUMNS = [
     "trigger",
     "date",
@@ -188,10 +189,7 @@ def _calendar(incidents, scope, span, background) -> tuple[pd.Series, np.ndarray
     warn_coarse_dated(rows)
     y = daily_counts(rows, start=first, end=last, confirmation=None, precision="exclude")["events"]
     periods = sorted(resolve_periods(background), key=lambda p: p.start)
-    labels = np.full(len(y), _OUTSIDE, dtype=object)
-    for p in reversed(periods):
-        labels[(y.index >= pd.Timestamp(p.start)) & (y.index <= pd.Timestamp(p.end))] = p.name
-    return y, labels, periods
+    return y, day_periods(y.index, periods), periods
 
 
 def _opens_period(day: pd.Timestamp, periods, first: pd.Timestamp) -> str | None:
