@@ -114,31 +114,15 @@ def full_fits(t: np.ndarray, horizon: float, skip_naive_fit: bool):
             fit.beta,
         )
     ]
-    sec, (res, calls) = timed(lambda: same_optimiser(hawkes_loglik, t, horizon, theta0))
-    rows.append(
-        (
-            "recursive O(n), L-BFGS-B numeric gradient",
-            sec,
-            calls,
-            -res.fun,
-            math.exp(res.x[0]),
-            float(special.expit(res.x[1])),
-            math.exp(res.x[2]),
-        )
-    )
+
+    def generic(label, loglik):
+        sec, (res, calls) = timed(lambda: same_optimiser(loglik, t, horizon, theta0))
+        mu, eta, beta = math.exp(res.x[0]), float(special.expit(res.x[1])), math.exp(res.x[2])
+        return (label, sec, calls, -res.fun, mu, eta, beta)
+
+    rows.append(generic("recursive O(n), L-BFGS-B numeric gradient", hawkes_loglik))
     if not skip_naive_fit:
-        sec, (res, calls) = timed(lambda: same_optimiser(hawkes_loglik_naive, t, horizon, theta0))
-        rows.append(
-            (
-                "naive O(n^2), L-BFGS-B numeric gradient",
-                sec,
-                calls,
-                -res.fun,
-                math.exp(res.x[0]),
-                float(special.expit(res.x[1])),
-                math.exp(res.x[2]),
-            )
-        )
+        rows.append(generic("naive O(n^2), L-BFGS-B numeric gradient", hawkes_loglik_naive))
 
     origin = pd.Timestamp("2018-01-01")
     dates = origin + pd.to_timedelta(np.floor(t), unit="D")
