@@ -112,7 +112,15 @@ def provenance_block(data: Path | None = None) -> str:
     """data/README.md's provenance counts: pages by class, rows read, fields backed, corrections."""
     import pandas as pd
 
-    from analysis.data import data_dir, load_incidents, load_sources
+    from analysis.data import (
+        data_dir,
+        load_context_events,
+        load_incidents,
+        load_locations,
+        load_periods,
+        load_sources,
+        load_tallies,
+    )
     from analysis.data.provenance import backing_table
     from analysis.scope import get_scope
 
@@ -124,12 +132,10 @@ def provenance_block(data: Path | None = None) -> str:
     backing = backing_table(inc, src)
     log = pd.read_csv(data / "corrections_2026-11.csv")
     changes = log["column"].value_counts()
-    import tomllib
-
-    tallies = pd.read_csv(data / "tallies.csv")
-    context = pd.read_csv(data / "context_events.csv")
-    sites = pd.read_csv(data / "locations.csv")
-    n_periods = len(tomllib.loads((data / "periods.toml").read_text(encoding="utf-8"))["period"])
+    tallies = load_tallies(data / "tallies.csv")
+    context = load_context_events(data / "context_events.csv")
+    sites = load_locations(data / "locations.csv")
+    n_periods = len(load_periods(data / "periods.toml"))
     confirmation = inc["confirmation"].astype(str).value_counts()
     unread = ~read
     lines = [

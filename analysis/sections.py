@@ -385,6 +385,7 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
     }
     # The sections also need the period labels for their tables; the page's meta does not.
     context = {**meta, "labels": {p.name: p.label for p in inputs.periods}}
+    covered = frames["periods"].set_index("period")["covered_days"]
     sections = [
         build(results, frames, context)
         for build in (_how_much, _how_sure, _how_complete, _when, _beget, _strikes, _where)
@@ -402,7 +403,7 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
                 "start": f"{p.start}",
                 "end": f"{p.end}",
                 "days": p.days,
-                "covered_days": p.covered_days((cfg.coverage_start, cfg.data_through)),
+                "covered_days": int(covered[p.name]),
                 "rationale": p.rationale,
                 "source_url": p.source_url,
                 "from_record": p.from_record,

@@ -290,13 +290,8 @@ def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
         coded = text[column].map(lambda v, c=column: _must_back(c, v))
         backed = text["event_id"].map(lambda e, f=field: backs(e, f))
         unbacked |= coded & ~backed
-        out.append(
-            (
-                "date" if field == "date" else "site" if field == "site" else column,
-                int(coded.sum()),
-                int((coded & backed).sum()),
-            )
-        )
+        name = field if column in _ALWAYS else column
+        out.append((name, int(coded.sum()), int((coded & backed).sum())))
     official = text["confirmation"] == "official"
     backed = text["event_id"].map(lambda e: backs(e, "us_official"))
     unbacked |= official & ~backed
