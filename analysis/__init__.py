@@ -69,6 +69,11 @@ _EXPORTS: dict[str, str] = {
     "simulate_hawkes": "analysis.models.hawkes",
     "ITSResult": "analysis.models.its",
     "interrupted_time_series": "analysis.models.its",
+    "AdjustedRatio": "analysis.models.mse",
+    "UndercountResult": "analysis.models.mse",
+    "capture_histories": "analysis.models.mse",
+    "estimate_undercount": "analysis.models.mse",
+    "undercount_adjusted_ratio": "analysis.models.mse",
     "PeriodComparison": "analysis.models.rates",
     "compare_periods": "analysis.models.rates",
     "rates_from_tallies": "analysis.models.rates",
@@ -89,6 +94,8 @@ _EXPORTS: dict[str, str] = {
     "plot_rate_ratios": "analysis.plots",
     "plot_sites": "analysis.plots",
     "plot_timeline": "analysis.plots",
+    "plot_undercount": "analysis.plots",
+    "plot_adjusted_ratio": "analysis.plots",
     "write_table": "analysis.tables",
 }
 

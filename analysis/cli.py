@@ -104,12 +104,18 @@ def _check_provenance(path: Path, excluded_frames: list) -> bool:
     """The rules between an incidents file and the sources.csv beside it; True when one fails."""
     import pandas as pd
 
+    from analysis.data.duplicates import duplicate_failures
     from analysis.data.provenance import provenance_failures, sources_beside
 
     problems = provenance_failures(path)
+    if (path.parent / "duplicate_review.csv").exists():
+        problems = pd.concat([problems, duplicate_failures(path)], ignore_index=True)
     sources = sources_beside(path)
     if problems.empty:
-        print(f"ok      {path} + {sources}: every cited page listed, values backed, confirmations sourced")
+        print(
+            f"ok      {path} + {sources}: every cited page listed, values backed, confirmations follow the "
+            "source systems, every possible duplicate decided"
+        )
         return False
     print(f"INVALID {path} + {sources}: {len(problems)} provenance problems")
     for p in problems.itertuples():

@@ -37,6 +37,7 @@ REPORT_DEFAULTS = {
     "trigger_window_days": 7,
     "selfexcite_max_lag": 14,
     "selfexcite_boot": 199,
+    "mse_boot": 200,
     "seed": 0,
 }
 

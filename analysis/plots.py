@@ -37,6 +37,8 @@ __all__ = [
     "plot_rate_ratios",
     "plot_sites",
     "plot_timeline",
+    "plot_undercount",
+    "plot_adjusted_ratio",
     "save_figure",
     "style",
     "styled_axes",
@@ -743,4 +745,105 @@ def plot_penalty_path(path: pd.DataFrame, ax=None):
         ax.set_xlabel("number of changepoints")
         ax.set_ylabel("-2 log-likelihood (+ constant)")
         ax.set_title("Penalty path (labels: penalty range where optimal)")
+    return ax
+
+
+def plot_undercount(result, ax=None, tallies: pd.DataFrame | None = None):
+    """Multiple systems estimates: attacks seen by one list, by two or more, and the estimated unseen.
+
+    One horizontal bar per stratum split into attacks documented by exactly one list and by
+    two or more (the overlaps the estimate rests on), the estimated total with its interval,
+    and, when ``tallies`` is given (columns stratum, count, label), the official counts.
+
+    Examples
+    --------
+    >>> from analysis.models.mse import estimate_undercount
+    >>> hist = pd.DataFrame({"A": [1, 0, 0, 1, 1, 0, 1], "B": [0, 1, 0, 1, 0, 1, 1],
+    ...                      "C": [0, 0, 1, 0, 1, 1, 1], "count": [30, 25, 20, 12, 10, 8, 5]})
+    >>> ax = plot_undercount(estimate_undercount(hist, n_boot=0))
+    >>> ax.get_xlabel()
+    'attacks'
+    """
+    table = result.table
+    cells = result.overlaps
+    lists = [c for c in result.lists if c in cells]
+    on = cells[lists].sum(axis=1)
+    single = cells[on == 1].groupby("stratum")["count"].sum()
+    multi = cells[on >= 2].groupby("stratum")["count"].sum()
+    names = list(table["stratum"])
+    y = np.arange(len(names))
+    level = f"{1 - result.alpha:.0%}"
+    with style():
+        ax = styled_axes(ax, figsize=(8, 1.0 + 0.45 * len(names)))
+        one = single.reindex(names, fill_value=0).to_numpy()
+        two = multi.reindex(names, fill_value=0).to_numpy()
+        ax.barh(y, two, color="#1b4f72", label="documented by two or more lists")
+        ax.barh(y, one, left=two, color="#85c1e9", label="documented by one list")
+        est = table["estimate"].to_numpy(float)
+        ok = np.isfinite(est)
+        ax.errorbar(
+            est[ok],
+            y[ok],
+            xerr=[
+                est[ok] - table["ci_low"].to_numpy(float)[ok],
+                table["ci_high"].to_numpy(float)[ok] - est[ok],
+            ],
+            fmt="D",
+            color="#c0392b",
+            ms=5,
+            capsize=3,
+            lw=1.2,
+            label=f"estimated total ({level} interval)",
+        )
+        if tallies is not None and len(tallies):
+            pos = {n: i for i, n in enumerate(names)}
+            t = tallies[tallies["stratum"].isin(pos)]
+            ax.scatter(
+                t["count"],
+                [pos[s] for s in t["stratum"]],
+                marker="|",
+                s=300,
+                color="#111111",
+                label="official tally",
+            )
+        ax.set_yticks(y, [human(n) for n in names])
+        ax.invert_yaxis()
+        ax.set_xlabel("attacks")
+        ax.set_title("How many attacks did every source miss?")
+        ax.legend(loc="lower right", fontsize=7, frameon=False)
+        ax.grid(axis="x", color="#dddddd")
+    return ax
+
+
+def plot_adjusted_ratio(result, ax=None):
+    """The rate ratio observed, over every confirmation level, and adjusted for the undercount.
+
+    Examples
+    --------
+    >>> ax = plot_adjusted_ratio(res)  # doctest: +SKIP
+    """
+    t = result.table
+    level = f"{1 - result.alpha:.0%}"
+    with style():
+        ax = styled_axes(ax, figsize=(8, 0.9 + 0.45 * len(t)))
+        y = np.arange(len(t))
+        ok = np.isfinite(t["estimate"].to_numpy(float))
+        ax.errorbar(
+            t["estimate"][ok],
+            y[ok],
+            xerr=[(t["estimate"] - t["ci_low"])[ok], (t["ci_high"] - t["estimate"])[ok]],
+            fmt="o",
+            ms=5,
+            capsize=3,
+            lw=1.2,
+            color="#1b4f72",
+        )
+        ax.set_yticks(y, list(t["view"]))
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+        ax.set_xlabel(f"rate ratio, {result.period} against {result.reference} ({level} CI, log scale)")
+        ax.set_title("The ratio before and after the undercount adjustment")
+        ax.grid(axis="x", color="#dddddd")
     return ax

@@ -35,7 +35,12 @@ WEAPONS = [
 ]
 OUTCOMES = ["impact", "intercepted", "no_damage", "unknown"]
 ACTOR_CLASSES = ["militia", "iran_state", "other"]
-CONFIRMATIONS = ["official", "media", "claim"]
+CONFIRMATIONS = ["official", "media", "claim", "state_media"]
+#: Independent documentation systems an attack can be reported by (the lists of
+#: :mod:`analysis.models.mse`). A page belongs to one (its ``system`` in ``sources.csv``;
+#: a repost belongs to its origin); ``unattributed`` marks a repost whose origin is unknown.
+SYSTEMS = ["us_official", "coalition_official", "claim", "independent_media", "monitor", "state_media"]
+PAGE_SYSTEMS = [*SYSTEMS, "unattributed"]
 QUALIFIERS = ["exact", "at_least", "about", "more_than"]
 TALLY_SCOPES = ["all", "subset"]
 CONTEXT_CATEGORIES = ["policy", "us_strike", "escalation", "anniversary", "regional"]
@@ -51,7 +56,17 @@ OUTLET_CLASSES = [
     "aggregator",
 ]
 #: What a source page can back, in the order ``supports`` lists them.
-SUPPORT_FIELDS = ["date", "site", "weapon", "munitions", "outcome", "casualties", "claim", "us_official"]
+SUPPORT_FIELDS = [
+    "date",
+    "site",
+    "weapon",
+    "munitions",
+    "outcome",
+    "casualties",
+    "claim",
+    "us_official",
+    "coalition_official",
+]
 #: Incident column -> the ``supports`` field a page must list to back a specific value there.
 BACKED_BY = {
     "weapon": "weapon",
@@ -206,8 +221,10 @@ class IncidentSchema(pa.DataFrameModel):
     )
     confirmation: Series[str] = pa.Field(
         isin=CONFIRMATIONS,
-        description="official (US or coalition statement), media (independent report "
-        "citing officials or witnesses) or claim (only the attackers' claim).",
+        description="Derived from the systems that documented the row (rule confirmation_follows_systems): "
+        "official (a US, coalition or host-government official), else media (independent media or a "
+        "monitor), else claim (a militia or IRGC claim), else state_media (only state-affiliated or "
+        "partisan reporting, no claim).",
     )
     source_url: Series[str] = pa.Field(
         str_matches=URL_PATTERN,
@@ -400,8 +417,20 @@ class SourceSchema(pa.DataFrameModel):
         nullable=True,
         str_matches=_SUPPORTS_PATTERN,
         description="Fields the page itself states, ';'-separated, from date, site, weapon, munitions, "
-        "outcome, casualties, claim and us_official (a US or coalition official is quoted), e.g. "
-        "'date;site;weapon;us_official'. Empty: the page has not been re-read, so it backs nothing yet.",
+        "outcome, casualties, claim (a named group's claim), us_official (a US official or the US-led "
+        "coalition is quoted) and coalition_official (another coalition or the host government's "
+        "official is quoted), e.g. 'date;site;weapon;us_official'. Empty: the page has not been "
+        "re-read, so it backs nothing yet.",
+    )
+    system: Series[str] = pa.Field(
+        isin=PAGE_SYSTEMS,
+        description="The documentation system the page's report comes from (one per page; a rewrite "
+        "or repost belongs to its origin): us_official, coalition_official (another coalition member "
+        "or the host government), claim (a militia or IRGC claim, or a page only relaying one), "
+        "independent_media (wire, major or regional reporting of its own), monitor (the Syrian "
+        "Observatory and similar), state_media (state-affiliated or partisan reporting without a "
+        "claim), unattributed (a repost whose origin is unknown: no system). Must fit outlet_class "
+        "(rule system_fits_outlet_class).",
     )
     notes: Series[str] | None = pa.Field(
         nullable=True,

@@ -72,3 +72,11 @@ def data_folder(tmp_path: Path) -> Path:
     )
     write_csv(tmp_path / "incidents.csv", INCIDENT_COLUMNS, [incident_row(i) for i in range(1, 11)])
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def incidents():
+    """The shipped incident list, loaded once (with its sources joined)."""
+    from analysis import load_incidents
+
+    return load_incidents()

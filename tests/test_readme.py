@@ -70,3 +70,10 @@ def test_readme_states_the_about_convention_the_code_uses():
     from analysis.models.rates import ABOUT_SHARE
 
     assert f'"about N" is N ± {ABOUT_SHARE:.0%}' in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_undercount_block_matches_the_results():
+    from analysis.readme import MSE_BEGIN, MSE_END, undercount_block
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert read_block(text, MSE_BEGIN, MSE_END) == undercount_block()

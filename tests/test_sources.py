@@ -13,7 +13,7 @@ from analysis.errors import ArgumentError
 from analysis.schema import OUTLET_CLASSES, WEAPONS, SourceSchema
 from analysis.scope import get_scope
 
-SOURCE_COLUMNS = ["event_id", "url", "outlet", "outlet_class", "supports", "notes"]
+SOURCE_COLUMNS = ["event_id", "url", "outlet", "outlet_class", "system", "supports", "notes"]
 FULL = "date;site;weapon;munitions;outcome"
 
 
@@ -23,6 +23,7 @@ def source_row(i: int = 1, **overrides) -> dict:
         "url": f"https://example.org/report/{i}",
         "outlet": "Example Wire",
         "outlet_class": "wire",
+        "system": "independent_media",
         "supports": FULL,
         "notes": "re-read: three rockets hit the test base",
     }
@@ -185,26 +186,87 @@ def test_a_placeholder_site_needs_no_page_naming_it(folder):
     assert "backed_by_source" not in set(provenance_failures(folder / "incidents.csv")["check"])
 
 
-def test_official_row_needs_an_official_page_or_a_quoted_official(folder):
+def test_official_row_needs_an_official_system(folder):
     rows = [incident_row(i) for i in range(1, 11)]
     rows[0]["confirmation"] = rows[1]["confirmation"] = rows[2]["confirmation"] = "official"
     write_csv(folder / "incidents.csv", INCIDENT_COLUMNS, rows)
     pages = [source_row(i) for i in range(1, 11)]
+    pages[0]["supports"] = FULL + ";coalition_official"
     pages[1]["supports"] = FULL + ";us_official"
-    pages[2]["outlet_class"] = "official"
+    pages[2].update(outlet_class="official", system="us_official")
     write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
-    f = _only(provenance_failures(folder / "incidents.csv"), "official_source")
-    assert (f["line"], f["column"], f["value"]) == (2, "confirmation", "official")
+    failures = provenance_failures(folder / "incidents.csv")
+    # Rows 1 and 3 are official by a quoted coalition official and an official page; row 2
+    # too (a quoted US official); so every official row follows from its systems.
+    assert failures.empty, failures
+    pages[1]["supports"] = FULL
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
+    f = _only(provenance_failures(folder / "incidents.csv"), "confirmation_follows_systems")
+    assert (f["line"], f["column"], f["value"]) == (3, "confirmation", "official")
+    assert "must be 'media'" in f["message"]
 
 
-def test_media_row_resting_only_on_partisan_or_state_pages_fails(folder):
-    pages = [source_row(i) for i in range(1, 11)]
-    pages[8]["outlet_class"] = "partisan"
-    pages.append(source_row(9, url="https://example.org/state/9", outlet_class="state_affiliated"))
-    pages[4]["outlet_class"] = "aggregator"  # enough for media
-    write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
-    f = _only(provenance_failures(folder / "incidents.csv"), "media_independent")
+@pytest.mark.parametrize(
+    ("pages", "expected"),
+    [
+        ([{"outlet_class": "partisan", "system": "state_media"}], "state_media"),
+        (
+            [{"outlet_class": "state_affiliated", "system": "state_media", "supports": FULL + ";claim"}],
+            "claim",
+        ),
+        ([{"outlet_class": "regional", "system": "claim", "supports": FULL + ";claim"}], "claim"),
+        ([{"outlet_class": "aggregator", "system": "monitor"}], "media"),
+        ([{"outlet_class": "aggregator", "system": "coalition_official"}], "official"),
+    ],
+)
+def test_confirmation_follows_the_source_systems(folder, pages, expected):
+    rows = [source_row(i) for i in range(1, 11)]
+    rows[8].update(pages[0])
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, rows)
+    failures = provenance_failures(folder / "incidents.csv")
+    if expected == "media":
+        assert failures.empty, failures
+        return
+    f = _only(failures, "confirmation_follows_systems")
     assert (f["line"], f["column"], f["value"]) == (10, "confirmation", "media")
+    assert f"must be '{expected}'" in f["message"]
+
+
+def test_a_row_with_only_unread_or_unattributed_pages_fails(folder):
+    rows = [source_row(i) for i in range(1, 11)]
+    rows[3].update(outlet_class="aggregator", system="unattributed")
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, rows)
+    f = _only(provenance_failures(folder / "incidents.csv"), "confirmation_follows_systems")
+    assert f["line"] == 5
+    assert "no read page of a known system" in f["message"]
+
+
+@pytest.mark.parametrize(
+    ("outlet_class", "system"),
+    [
+        ("official", "independent_media"),
+        ("wire", "state_media"),
+        ("partisan", "independent_media"),
+        ("monitor", "state_media"),
+    ],
+)
+def test_a_system_its_outlet_class_cannot_carry_fails(folder, outlet_class, system):
+    rows = [source_row(i) for i in range(1, 11)]
+    rows[2].update(outlet_class=outlet_class, system=system)
+    path = write_csv(folder / "sources.csv", SOURCE_COLUMNS, rows)
+    failures = provenance_failures(folder / "incidents.csv")
+    f = _only(failures, "system_fits_outlet_class")
+    assert (f["file"], f["line"], f["column"], f["value"]) == (str(path), 4, "system", system)
+
+
+def test_source_systems_column_is_joined_by_the_loader(folder):
+    rows = [source_row(i) for i in range(1, 11)]
+    rows[0]["supports"] = FULL + ";us_official;claim"
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, rows)
+    inc = load_incidents(folder / "incidents.csv")
+    systems = dict(zip(inc["event_id"], inc["source_systems"]))
+    assert systems["T-0001"] == "us_official;claim;independent_media"
+    assert systems["T-0002"] == "independent_media"
 
 
 def test_sources_row_of_an_unknown_incident_fails(folder):

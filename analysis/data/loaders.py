@@ -20,13 +20,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.data.failures import fatal
-from analysis.data.provenance import independent_source, sources_beside
+from analysis.data.provenance import independent_source, load_sources, source_systems, sources_beside
 from analysis.data.validate import Errors, read_validated
 from analysis.errors import DataQualityWarning
 from analysis.periods import Period, read_periods
 
 #: Columns :func:`load_incidents` adds at load time; never written back to a CSV.
-DERIVED_COLUMNS = ("independent_source",)
+DERIVED_COLUMNS = ("independent_source", "source_systems")
 
 
 def data_dir() -> Path:
@@ -146,7 +146,11 @@ def load_incidents(
     rest only on partisan, state-affiliated or aggregator pages
     (:func:`analysis.data.provenance.independent_source`). The ``"independent"``
     scope filters on it; without a sources file the column is absent and that
-    scope raises.
+    scope raises. A second column, ``source_systems``, lists the documentation
+    systems that reported the row (``;``-separated: us_official,
+    coalition_official, claim, independent_media, monitor, state_media; see
+    :func:`analysis.data.provenance.source_systems`), the lists of
+    :func:`analysis.capture_histories`.
 
     Parameters
     ----------
@@ -174,7 +178,10 @@ def load_incidents(
     if sources is None:
         sources = sources_beside(path)
     if sources is not None:
+        if not isinstance(sources, pd.DataFrame):
+            sources = load_sources(sources)
         df["independent_source"] = independent_source(df, sources)
+        df["source_systems"] = source_systems(df, sources)
     return df
 
 

@@ -16,12 +16,16 @@ The rules across the two files, checked by ``python -m analysis validate``:
     with an empty ``supports`` could not be read (not found in the stored
     corpus) and backs nothing: a value resting only on it fails, and is coded
     unknown or empty instead;
-``official_source``
-    an ``official`` row has a page of class ``official`` or a read page quoting
-    a US or coalition official (``us_official``);
-``media_independent``
-    a ``media`` row has at least one page that is neither ``partisan`` nor
-    ``state_affiliated`` (this needs only the outlet classes, so every row);
+``system_fits_outlet_class``
+    a page's ``system`` is one its ``outlet_class`` can carry (:data:`CLASS_SYSTEMS`):
+    an official page is an official system, a wire, major or regional page is
+    independent media or the statement or claim it only relays, a monitor is a
+    monitor, a state-affiliated or partisan page is state media, a claim or a
+    relayed official; an aggregator's repost may be of any origin;
+``confirmation_follows_systems``
+    ``confirmation`` is the level :func:`confirmation_from_systems` derives from the
+    row's ``source_systems`` (:func:`source_systems`): official, else media, else
+    claim, else state_media;
 ``in_incidents``
     every ``sources.csv`` row names an incident of ``incidents.csv``.
 
@@ -45,20 +49,45 @@ import pandas as pd
 
 from analysis.data.failures import FAILURE_COLUMNS, short
 from analysis.data.validate import Errors, read_validated
-from analysis.schema import BACKED_BY
+from analysis.schema import BACKED_BY, PAGE_SYSTEMS, SYSTEMS
 
 __all__ = [
+    "CLASS_SYSTEMS",
     "INDEPENDENT_CLASSES",
-    "PARTISAN_OR_STATE",
     "backing_table",
+    "confirmation_from_systems",
     "independent_source",
     "load_sources",
     "provenance_failures",
+    "source_systems",
     "sources_beside",
 ]
 
-#: Outlet classes a ``media`` row needs at least one page outside of (the floor for ``media``).
-PARTISAN_OR_STATE = ("partisan", "state_affiliated")
+_RELAYS = ("us_official", "coalition_official", "claim")
+#: The systems a page of each outlet class can belong to. A page belongs to the system its
+#: report comes from: a wire story that only relays a Pentagon statement or a militia claim
+#: belongs to that statement or claim; a repost belongs to its origin; a page that could not
+#: be read may be ``unattributed`` (it backs nothing either way).
+CLASS_SYSTEMS: dict[str, tuple[str, ...]] = {
+    "official": ("us_official", "coalition_official", "unattributed"),
+    "wire": ("independent_media", *_RELAYS, "unattributed"),
+    "major": ("independent_media", *_RELAYS, "unattributed"),
+    "regional": ("independent_media", *_RELAYS, "unattributed"),
+    "monitor": ("monitor", *_RELAYS, "unattributed"),
+    "state_affiliated": ("state_media", *_RELAYS, "unattributed"),
+    "partisan": ("state_media", *_RELAYS, "unattributed"),
+    "aggregator": tuple(PAGE_SYSTEMS),
+}
+#: A quoted official or a reported claim on a read page adds that system to the row: the
+#: statement or claim was published, whoever carried it (``supports`` tag -> system).
+RELAYED_BY_TAG = {"us_official": "us_official", "coalition_official": "coalition_official", "claim": "claim"}
+#: Confirmation levels, each with the systems that give it, in order of precedence.
+CONFIRMATION_RULE: tuple[tuple[str, frozenset[str]], ...] = (
+    ("official", frozenset({"us_official", "coalition_official"})),
+    ("media", frozenset({"independent_media", "monitor"})),
+    ("claim", frozenset({"claim"})),
+    ("state_media", frozenset({"state_media"})),
+)
 #: Outlet classes that make a row ``independent_source``: an outlet with its own
 #: reporting or a wire. An ``aggregator`` page does not count by itself: the class
 #: mixes faithful copies of Reuters, AP or AFP with reposts of partisan and state
@@ -72,10 +101,7 @@ _UNSPECIFIC = {"weapon": {"unknown"}, "outcome": {"unknown"}}
 _MESSAGES = {
     "source_url_in_sources": "source_url has no row in sources.csv for this event_id",
     "other_sources_in_sources": "a URL of other_sources has no row in sources.csv for this event_id",
-    "official_source": "confirmation is official but no page of the row is an official source or "
-    "quotes a US or coalition official (supports us_official)",
-    "media_independent": "confirmation is media but every page of the row is partisan or state-affiliated "
-    "(code it claim)",
+    "system_fits_outlet_class": "the page's system cannot come from an outlet of its outlet_class",
     "in_incidents": "event_id is not an incident of incidents.csv",
 }
 
@@ -134,6 +160,62 @@ def independent_source(incidents: pd.DataFrame, sources) -> pd.Series:
     sources = _as_sources(sources)
     ok = sources.loc[sources["outlet_class"].isin(INDEPENDENT_CLASSES), "event_id"]
     return pd.Series(incidents["event_id"].isin(set(ok)).to_numpy(), index=incidents.index, dtype="boolean")
+
+
+def _page_systems(sources: pd.DataFrame) -> dict[str, set[str]]:
+    """Per incident: the systems its read pages belong to or relay (unread pages back nothing)."""
+    out: dict[str, set[str]] = {}
+    system = sources["system"] if "system" in sources else pd.Series("unattributed", index=sources.index)
+    supports = sources["supports"].astype("object").where(sources["supports"].notna(), "")
+    for eid, sys_, sup in zip(sources["event_id"], system, supports):
+        tags = {t for t in str(sup).split(";") if t}
+        found = out.setdefault(eid, set())
+        if not tags:
+            continue
+        if sys_ in SYSTEMS:
+            found.add(sys_)
+        found.update(RELAYED_BY_TAG[t] for t in tags if t in RELAYED_BY_TAG)
+    return out
+
+
+def source_systems(incidents: pd.DataFrame, sources) -> pd.Series:
+    """Per incident: the documentation systems that reported it, ``;``-separated in a fixed order.
+
+    A read page (non-empty ``supports``) adds its own ``system`` (unless unattributed) and
+    any system it relays: a quoted US official (``us_official``), another coalition or
+    host-government official (``coalition_official``) or a named group's claim (``claim``).
+    These are the lists of :func:`analysis.models.mse.capture_histories`.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"event_id": ["A", "B"]})
+    >>> src = pd.DataFrame({"event_id": ["A", "A", "B"], "system": ["independent_media", "state_media", "claim"],
+    ...                     "supports": ["date;site;us_official", "date;site", ""]})
+    >>> source_systems(inc, src).tolist()
+    ['us_official;independent_media;state_media', '']
+    """
+    found = _page_systems(_as_sources(sources))
+    order = {s: i for i, s in enumerate(SYSTEMS)}
+    joined = [";".join(sorted(found.get(e, ()), key=order.get)) for e in incidents["event_id"]]
+    return pd.Series(joined, index=incidents.index, dtype="object")
+
+
+def confirmation_from_systems(systems: str | set[str]) -> str | None:
+    """The confirmation level the systems give: official, else media, else claim, else state_media.
+
+    ``None`` when no system documented the row (every page unread or unattributed).
+
+    Examples
+    --------
+    >>> confirmation_from_systems("claim;state_media"), confirmation_from_systems({"monitor", "claim"})
+    ('claim', 'media')
+    """
+    if isinstance(systems, str):
+        systems = {s for s in systems.split(";") if s}
+    for level, members in CONFIRMATION_RULE:
+        if members & systems:
+            return level
+    return None
 
 
 def _record_lines(path: Path) -> tuple[list[str], list[dict], list[int]]:
@@ -205,6 +287,7 @@ def provenance_failures(
     sources_path = Path(sources_path) if sources_path is not None else incidents_path.parent / "sources.csv"
     sources = load_sources(sources_path)
     pages = _pages(sources)
+    systems = _page_systems(sources)
     _, rows, lines = _record_lines(incidents_path)
     failures = []
 
@@ -222,9 +305,20 @@ def provenance_failures(
         for url in (u.strip() for u in (row.get("other_sources") or "").split(";")):
             if url and url not in urls:
                 fail(incidents_path, line, "other_sources", url, "other_sources_in_sources")
-        classes = {c for _, c, _ in own}
-        if row.get("confirmation") == "media" and own and classes <= set(PARTISAN_OR_STATE):
-            fail(incidents_path, line, "confirmation", "media", "media_independent")
+        derived = confirmation_from_systems(systems.get(eid, set()))
+        if row.get("confirmation") != derived:
+            fail(
+                incidents_path,
+                line,
+                "confirmation",
+                row.get("confirmation"),
+                "confirmation_follows_systems",
+                f"confirmation must be {derived!r}, what the row's source systems give "
+                f"({';'.join(sorted(systems.get(eid, set()))) or 'none: no read page of a known system'}; "
+                "official > media > claim > state_media)"
+                if derived
+                else "no read page of a known system documents the row: find one, or remove the row",
+            )
         read = [(cls, sup) for _, cls, sup in own if sup]
         backed = set().union(*(sup for _, sup in read))
         for column, field in _ROW_FIELDS.items():
@@ -240,16 +334,22 @@ def provenance_failures(
                     "not found in the stored corpus backs nothing); "
                     + ("find a page that states it" if column in _ALWAYS else "code it unknown or empty"),
                 )
-        if (
-            row.get("confirmation") == "official"
-            and "us_official" not in backed
-            and "official" not in {cls for cls, _ in read}
-        ):
-            fail(incidents_path, line, "confirmation", "official", "official_source")
+
     _, source_rows, source_lines = _record_lines(sources_path)
     for row, line in zip(source_rows, source_lines):
         if row.get("event_id") not in known:
             fail(sources_path, line, "event_id", row.get("event_id"), "in_incidents")
+        allowed = CLASS_SYSTEMS.get(row.get("outlet_class", ""), ())
+        if row.get("system") and allowed and row.get("system") not in allowed:
+            fail(
+                sources_path,
+                line,
+                "system",
+                row.get("system"),
+                "system_fits_outlet_class",
+                f"a {row.get('outlet_class')} page cannot belong to system {row.get('system')!r}; "
+                f"allowed: {', '.join(allowed)}",
+            )
     frame = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
     return frame.sort_values(["file", "line"], kind="stable").reset_index(drop=True)
 
@@ -276,7 +376,11 @@ def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
 
     def backs(eid: str, field: str) -> bool:
         return any(
-            sup and (field in sup or (field == "us_official" and cls == "official"))
+            sup
+            and (
+                field in sup
+                or (field == "us_official" and (cls == "official" or "coalition_official" in sup))
+            )
             for _, cls, sup in pages.get(eid, [])
         )
 

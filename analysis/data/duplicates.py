@@ -1,0 +1,166 @@
+"""Possible double counts: candidate pairs of rows and the decision recorded for each.
+
+A duplicate looks like two attacks, each seen by fewer lists: it inflates counts and,
+worse, multiple systems estimates. Two rows are a *candidate pair* when they are in the
+same country, at most :data:`MAX_DAYS` apart, at the same site or within :data:`MAX_KM`
+of each other, with compatible weapons (the same, or either unknown or mixed). The stored
+pages give no reliable time of day, so time is not used.
+
+``data/duplicate_review.csv`` holds a decision for each pair: ``kept`` (two attacks, with
+the reason) or ``merged`` (one attack: the retired row is removed, logged in the
+corrections log, its id never reused). ``python -m analysis validate`` fails on a
+candidate pair with no decision (rule ``duplicate_pair_decided``).
+
+Examples
+--------
+>>> import pandas as pd
+>>> inc = pd.DataFrame({"event_id": ["A", "B", "C"], "event_date": pd.to_datetime(["2024-01-01", "2024-01-02",
+...     "2024-01-09"]), "country": ["Iraq"] * 3, "location": ["X"] * 3, "latitude": [33.0] * 3,
+...     "longitude": [44.0] * 3, "weapon": ["rocket", "unknown", "rocket"]})
+>>> duplicate_candidates(inc)[["event_id_a", "event_id_b"]].values.tolist()
+[['A', 'B']]
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.failures import FAILURE_COLUMNS
+
+__all__ = ["MAX_DAYS", "MAX_KM", "REVIEW_COLUMNS", "duplicate_candidates", "duplicate_failures"]
+
+MAX_DAYS = 1
+MAX_KM = 15.0
+#: Weapons compatible with any other (a row that does not know, or a mix).
+_WILDCARD = {"unknown", "mixed"}
+REVIEW_COLUMNS = ["event_id_a", "event_id_b", "decision", "reason"]
+DECISIONS = ("kept", "merged")
+
+
+def _km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance (haversine, km)."""
+    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(h))
+
+
+def duplicate_candidates(
+    incidents: pd.DataFrame, max_days: int = MAX_DAYS, max_km: float = MAX_KM
+) -> pd.DataFrame:
+    """Every pair of rows that could be one attack, by the rule of this module.
+
+    Returns
+    -------
+    DataFrame
+        event_id_a, event_id_b (a before b in date, then id order), days apart, km apart
+        (NaN when a site has no coordinates and the sites differ), same_site, both dates,
+        sites and weapons.
+    """
+    cols = ["event_id", "event_date", "country", "location", "latitude", "longitude", "weapon"]
+    rows = incidents[cols].copy()
+    rows["event_date"] = pd.to_datetime(rows["event_date"])
+    rows = rows.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    # Pair each row with the later rows of the same country within max_days (a self-merge on day keys).
+    rows["day"] = rows["event_date"].dt.normalize()
+    pairs = []
+    for shift in range(max_days + 1):
+        right = rows.assign(day=rows["day"] - pd.Timedelta(days=shift))
+        merged = rows.merge(right, on=["day", "country"], suffixes=("_a", "_b"))
+        merged = merged[(shift > 0) | (merged["event_id_a"] < merged["event_id_b"])]
+        pairs.append(merged)
+    pairs = pd.concat(pairs, ignore_index=True)
+    pairs = pairs[pairs["event_id_a"] != pairs["event_id_b"]]
+    pairs["same_site"] = pairs["location_a"] == pairs["location_b"]
+    pairs["km"] = _km(pairs["latitude_a"], pairs["longitude_a"], pairs["latitude_b"], pairs["longitude_b"])
+    pairs.loc[pairs["same_site"], "km"] = 0.0
+    near = pairs["same_site"] | (pairs["km"] <= max_km)
+    wa, wb = pairs["weapon_a"], pairs["weapon_b"]
+    compatible = (wa == wb) | wa.isin(_WILDCARD) | wb.isin(_WILDCARD)
+    out = pairs[near & compatible].copy()
+    out["days"] = (out["event_date_b"] - out["event_date_a"]).dt.days
+    keep = ["event_id_a", "event_id_b", "days", "km", "same_site", "event_date_a", "event_date_b"]
+    keep += ["location_a", "location_b", "weapon_a", "weapon_b"]
+    out = out[keep].drop_duplicates(["event_id_a", "event_id_b"])
+    return out.sort_values(["event_date_a", "event_id_a", "event_id_b"], kind="stable").reset_index(drop=True)
+
+
+def load_review(path: str | os.PathLike) -> pd.DataFrame:
+    """``duplicate_review.csv`` as text (an empty frame when the file is missing)."""
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def duplicate_failures(
+    incidents_path: str | os.PathLike, review_path: str | os.PathLike | None = None
+) -> pd.DataFrame:
+    """Candidate pairs without a decision, and review rows with a bad decision, as failure rows.
+
+    A pair with no decision is reported at the line of its later row in the incidents file.
+
+    Examples
+    --------
+    >>> duplicate_failures("data/incidents.csv").empty  # doctest: +SKIP
+    True
+    """
+    from analysis.data.provenance import _record_lines
+
+    incidents_path = Path(incidents_path)
+    review_path = Path(review_path) if review_path else incidents_path.parent / "duplicate_review.csv"
+    _, records, lines = _record_lines(incidents_path)
+    incidents = pd.DataFrame(records)
+    line_of = dict(zip(incidents["event_id"], lines))
+    for col in ("latitude", "longitude"):
+        incidents[col] = pd.to_numeric(incidents[col], errors="coerce")
+    incidents["event_date"] = pd.to_datetime(incidents["event_date"], errors="coerce")
+    incidents = incidents[incidents["event_date"].notna()]
+    review = load_review(review_path)
+    failures = []
+    for line, row in enumerate(review.itertuples(index=False), start=2):
+        if row.decision not in DECISIONS:
+            failures.append(
+                (
+                    str(review_path),
+                    line,
+                    "decision",
+                    row.decision,
+                    "duplicate_pair_decided",
+                    f"decision must be one of {', '.join(DECISIONS)} (with the reason)",
+                )
+            )
+        elif not str(row.reason).strip():
+            failures.append(
+                (
+                    str(review_path),
+                    line,
+                    "reason",
+                    "",
+                    "duplicate_pair_decided",
+                    "a decision needs its reason",
+                )
+            )
+    decided = {
+        frozenset((a, b))
+        for a, b, d in zip(review["event_id_a"], review["event_id_b"], review["decision"])
+        if d
+    }
+    for row in duplicate_candidates(incidents).itertuples(index=False):
+        if frozenset((row.event_id_a, row.event_id_b)) not in decided:
+            failures.append(
+                (
+                    str(incidents_path),
+                    line_of[row.event_id_b],
+                    "event_id",
+                    f"{row.event_id_b} (with {row.event_id_a})",
+                    "duplicate_pair_decided",
+                    f"possible duplicate ({row.location_a}, {row.event_date_a:%Y-%m-%d} and "
+                    f"{row.location_b}, {row.event_date_b:%Y-%m-%d}) has no decision in "
+                    f"{review_path.name}: add a row kept or merged, with the reason",
+                )
+            )
+    return pd.DataFrame(failures, columns=FAILURE_COLUMNS)
