@@ -244,23 +244,20 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
 
     import pandas as pd
 
-    from analysis.config import load_config
+    from analysis.config import data_coverage, load_config
     from analysis.data import data_dir, load_incidents, load_periods
-    from analysis.models.mse import undercount_adjusted_ratio
+    from analysis.periods import covered_periods
+    from analysis.report import _undercount
 
     data = Path(data) if data else data_dir()
     cfg = load_config(data / "config.toml")
+    inc = load_incidents(data / "incidents.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = undercount_adjusted_ratio(
-            load_incidents(data / "incidents.csv"),
-            period=cfg.headline_period,
-            reference=cfg.reference,
-            periods=load_periods(data / "periods.toml"),
-            scope=cfg.scope,
-            n_boot=cfg.report["mse_boot"],
-            seed=cfg.report["seed"],
-        )
+        # The report's own estimates (same periods, draws and seed), so the README and the page agree.
+        res = _undercount(inc, covered_periods(load_periods(data / "periods.toml"), data_coverage(inc)), cfg)[
+            "undercount_ratio"
+        ]
     lines = [
         MSE_BEGIN,
         "",
@@ -268,6 +265,9 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in res.undercount.table.itertuples():
+        if r.estimate != r.estimate:  # no estimate: say why
+            lines.append(f"| {r.stratum} | {r.observed} | none | - | - | {r.n_lists} ({r.note}) |")
+            continue
         lines.append(
             f"| {r.stratum} | {r.observed} | {r.estimate:.0f} | {r.ci_low:.0f} to {r.ci_high:.0f} | "
             f"{r.completeness:.0%} | {r.n_lists} |"
