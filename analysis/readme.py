@@ -244,20 +244,23 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
 
     import pandas as pd
 
-    from analysis.config import data_coverage, load_config
+    from analysis.config import load_config
     from analysis.data import data_dir, load_incidents, load_periods
-    from analysis.periods import covered_periods
-    from analysis.report import _undercount
+    from analysis.models.mse import undercount_adjusted_ratio
 
     data = Path(data) if data else data_dir()
     cfg = load_config(data / "config.toml")
-    inc = load_incidents(data / "incidents.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # The report's own estimates (same periods, draws and seed), so the README and the page agree.
-        res = _undercount(inc, covered_periods(load_periods(data / "periods.toml"), data_coverage(inc)), cfg)[
-            "undercount_ratio"
-        ]
+        res = undercount_adjusted_ratio(
+            load_incidents(data / "incidents.csv"),
+            period=cfg.headline_period,
+            reference=cfg.reference,
+            periods=load_periods(data / "periods.toml"),
+            scope=cfg.scope,
+            n_boot=cfg.report["mse_boot"],
+            seed=cfg.report["seed"],
+        )
     lines = [
         MSE_BEGIN,
         "",

@@ -82,9 +82,6 @@ TABLES = {
     "changepoints_vs_periods": "each changepoint against the nearest named period boundary",
     "self_excitation": "self-excitation on days: branching ratio, mean lag, background per period",
     "triggers": "each US strike's week against the period background, pooled and apart",
-    "undercount": "multiple systems estimates of each period's total attacks, seen and unseen",
-    "undercount_models": "every log-linear model of the undercount estimate, with its weight",
-    "undercount_ratio": "the headline ratio before and after the undercount adjustment",
     "excluded_rows": "rows excluded by validation, with reasons",
     "provenance": "sha256 and row counts of the data files",
 }
@@ -200,7 +197,6 @@ def fit_all(inp: Inputs) -> dict:
                 background=periods,
             ),
         }
-    out.update(_undercount(inc, periods, cfg))
     out["coarse_dated"] = coarse_dated(out["counted"])
     out["coverage"] = coverage(inc, inp.tallies, scope=cfg.scope)
     out["coverage_sentence"] = coverage_sentence(out["coverage"], head)
@@ -262,9 +258,6 @@ def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
         "changepoints_vs_periods": nearest_boundaries(r["changepoints"].changepoints["date"], inp.periods),
         "self_excitation": r["self_excitation"].table,
         "triggers": r["triggers"].table,
-        "undercount": r["undercount"].table,
-        "undercount_models": r["undercount"].models[lambda m: m["weight"] > 0.01].reset_index(drop=True),
-        "undercount_ratio": r["undercount_ratio"].table,
         "excluded_rows": inp.excluded,
         "provenance": manifest(inp.data, counts),
     }
@@ -291,8 +284,6 @@ def _drawings(inp: Inputs, r: dict) -> dict[str, Callable]:
         "self_excitation": lambda ax: r["self_excitation"].plot(ax=ax),
         "triggers": lambda ax: r["triggers"].plot(ax=ax),
         "sites_map": lambda ax: plots.plot_sites(inp.incidents, inp.locations, ax=ax, scope=scope),
-        "undercount": lambda ax: r["undercount"].plot(ax=ax),
-        "undercount_ratio": lambda ax: r["undercount_ratio"].plot(ax=ax),
     }
 
 
