@@ -43,7 +43,6 @@ from analysis.headline import compute_headline, coverage_sentence
 from analysis.manifest import manifest
 from analysis.models.changepoint import detect_changepoints
 from analysis.models.its import interrupted_time_series
-from analysis.models.mse import capture_histories, estimate_undercount, undercount_adjusted_ratio
 from analysis.models.rates import compare_periods, rates_from_tallies
 from analysis.models.selfexcite import fit_self_excitation
 from analysis.models.triggers import trigger_windows
@@ -93,8 +92,6 @@ _SIZES = {
     "changepoints": (10, 4.5),
     "self_excitation": (10, 4.5),
     "triggers": (8, 6),
-    "undercount": (8, 5.5),
-    "undercount_ratio": (8, 2.8),
 }
 
 
@@ -204,30 +201,6 @@ def fit_all(inp: Inputs) -> dict:
         out[k].assumptions for k in ("rates", "its", "changepoints", "self_excitation", "triggers")
     ] + [out["tallies"].assumptions]
     return out
-
-
-def _undercount(inc: pd.DataFrame, periods: list[Period], cfg: Config) -> dict:
-    """Multiple systems estimates per period and the undercount-adjusted headline ratio."""
-    rep = cfg.report
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # dropped rows and empty strata are worded in the section
-        hist = capture_histories(inc, strata="period", periods=periods, scope=cfg.scope)
-        under = estimate_undercount(hist, n_boot=rep["mse_boot"], seed=rep["seed"])
-        adjusted = undercount_adjusted_ratio(
-            inc,
-            period=cfg.headline_period,
-            reference=cfg.reference,
-            periods=periods,
-            scope=cfg.scope,
-            n_boot=rep["mse_boot"],
-            seed=rep["seed"],
-            undercount=under,
-        )
-    return {
-        "undercount": under,
-        "undercount_ratio": adjusted,
-        "undercount_dropped": len(hist.attrs["dropped"]),
-    }
 
 
 def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
