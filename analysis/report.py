@@ -43,6 +43,7 @@ from analysis.headline import compute_headline, coverage_sentence
 from analysis.manifest import manifest
 from analysis.models.changepoint import detect_changepoints
 from analysis.models.its import interrupted_time_series
+from analysis.models.mse import capture_histories, estimate_undercount, undercount_adjusted_ratio
 from analysis.models.rates import compare_periods, rates_from_tallies
 from analysis.models.selfexcite import fit_self_excitation
 from analysis.models.triggers import trigger_windows
@@ -81,6 +82,9 @@ TABLES = {
     "changepoints_vs_periods": "each changepoint against the nearest named period boundary",
     "self_excitation": "self-excitation on days: branching ratio, mean lag, background per period",
     "triggers": "each US strike's week against the period background, pooled and apart",
+    "undercount": "multiple systems estimates of the headline periods' total attacks, seen and unseen",
+    "undercount_models": "every log-linear model of the undercount estimate, with its weight",
+    "undercount_ratio": "the headline ratio before and after the undercount adjustment",
     "excluded_rows": "rows excluded by validation, with reasons",
     "provenance": "sha256 and row counts of the data files",
 }
@@ -92,6 +96,8 @@ _SIZES = {
     "changepoints": (10, 4.5),
     "self_excitation": (10, 4.5),
     "triggers": (8, 6),
+    "undercount": (8, 5.5),
+    "undercount_ratio": (8, 2.8),
 }
 
 
@@ -194,6 +200,7 @@ def fit_all(inp: Inputs) -> dict:
                 background=periods,
             ),
         }
+    out.update(_undercount(inc, periods, cfg))
     out["coarse_dated"] = coarse_dated(out["counted"])
     out["coverage"] = coverage(inc, inp.tallies, scope=cfg.scope)
     out["coverage_sentence"] = coverage_sentence(out["coverage"], head)
@@ -201,6 +208,35 @@ def fit_all(inp: Inputs) -> dict:
         out[k].assumptions for k in ("rates", "its", "changepoints", "self_excitation", "triggers")
     ] + [out["tallies"].assumptions]
     return out
+
+
+def _undercount(inc: pd.DataFrame, periods: list[Period], cfg: Config) -> dict:
+    """Multiple systems estimates for the headline's two periods and the adjusted headline ratio.
+
+    Only the headline pair: the estimate is a sensitivity of the headline, and each stratum's
+    bootstrap refits every log-linear model (``[report] mse_boot`` times).
+    """
+    rep = cfg.report
+    pair = [p for p in periods if p.name in (cfg.headline_period, cfg.reference)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dropped rows and empty strata are worded in the section
+        hist = capture_histories(inc, strata="period", periods=pair, scope=cfg.scope)
+        under = estimate_undercount(hist, n_boot=rep["mse_boot"], seed=rep["seed"])
+        adjusted = undercount_adjusted_ratio(
+            inc,
+            period=cfg.headline_period,
+            reference=cfg.reference,
+            periods=periods,
+            scope=cfg.scope,
+            n_boot=rep["mse_boot"],
+            seed=rep["seed"],
+            undercount=under,
+        )
+    return {
+        "undercount": under,
+        "undercount_ratio": adjusted,
+        "undercount_dropped": len(hist.attrs["dropped"]),
+    }
 
 
 def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
@@ -231,6 +267,9 @@ def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
         "changepoints_vs_periods": nearest_boundaries(r["changepoints"].changepoints["date"], inp.periods),
         "self_excitation": r["self_excitation"].table,
         "triggers": r["triggers"].table,
+        "undercount": r["undercount"].table,
+        "undercount_models": r["undercount"].models[lambda m: m["weight"] > 0.01].reset_index(drop=True),
+        "undercount_ratio": r["undercount_ratio"].table,
         "excluded_rows": inp.excluded,
         "provenance": manifest(inp.data, counts),
     }
@@ -257,6 +296,8 @@ def _drawings(inp: Inputs, r: dict) -> dict[str, Callable]:
         "self_excitation": lambda ax: r["self_excitation"].plot(ax=ax),
         "triggers": lambda ax: r["triggers"].plot(ax=ax),
         "sites_map": lambda ax: plots.plot_sites(inp.incidents, inp.locations, ax=ax, scope=scope),
+        "undercount": lambda ax: r["undercount"].plot(ax=ax),
+        "undercount_ratio": lambda ax: r["undercount_ratio"].plot(ax=ax),
     }
 
 

@@ -55,6 +55,14 @@ FIGURE_CAPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("incidents", "context"),
     ),
     "sites_map": ("Attacks by site", ("incidents", "locations")),
+    "undercount": (
+        "Attacks documented by one list and by several, and the estimated total per period",
+        ("incidents", "sources"),
+    ),
+    "undercount_ratio": (
+        "The headline ratio before and after the undercount adjustment",
+        ("incidents", "sources"),
+    ),
     "hawkes": ("Hawkes intensity (exact-time model; our dates are days, see the caveat)", ("incidents",)),
 }
 _CREDITS = {
@@ -461,7 +469,7 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
     covered = frames["periods"].set_index("period")["covered_days"]
     sections = [
         build(results, frames, context)
-        for build in (_how_much, _how_sure, _how_complete, _when, _beget, _strikes, _where)
+        for build in (_how_much, _how_sure, _how_complete, _missed, _when, _beget, _strikes, _where)
     ]
     excluded = frames["excluded_rows"]
     return {

@@ -68,3 +68,29 @@ def _frame_of(path):
     frame = pd.read_csv(path)
     frame["event_date"] = pd.to_datetime(frame["event_date"])
     return frame
+
+
+def test_a_merged_pair_names_the_retired_id_and_that_row_is_gone(data_folder):
+    rows = [incident_row(i) for i in range(1, 11)]
+    rows[1].update(event_date=rows[0]["event_date"], location=rows[0]["location"], weapon=rows[0]["weapon"])
+    path = write_csv(data_folder / "incidents.csv", INCIDENT_COLUMNS, rows)
+    review = data_folder / "duplicate_review.csv"
+    pair = {"event_id_a": "T-0001", "event_id_b": "T-0002", "decision": "merged", "reason": "one attack"}
+    write_csv(review, REVIEW_COLUMNS, [{**pair, "retired": ""}])
+    bad = duplicate_failures(path)
+    assert (bad["line"].iloc[0], bad["column"].iloc[0]) == (2, "retired")
+    write_csv(review, REVIEW_COLUMNS, [{**pair, "retired": "T-0002"}])
+    still = duplicate_failures(path)
+    assert still["value"].iloc[0] == "T-0002" and "still in incidents.csv" in still["message"].iloc[0]
+    write_csv(data_folder / "incidents.csv", INCIDENT_COLUMNS, [rows[0], *rows[2:]])
+    after = duplicate_failures(path)
+    assert "retired" not in set(after["column"]) and not after["value"].str.contains("T-0002").any()
+
+
+def test_the_shipped_record_has_every_candidate_pair_decided():
+    from analysis.data import data_dir
+
+    review = pd.read_csv(data_dir() / "duplicate_review.csv", dtype=str, keep_default_na=False)
+    assert duplicate_failures(data_dir() / "incidents.csv").empty
+    assert set(review["decision"]) == {"kept", "merged"}
+    assert (review["first_reader"] != "").all() and (review["second_reader"] != "").all()

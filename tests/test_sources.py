@@ -186,6 +186,32 @@ def test_a_placeholder_site_needs_no_page_naming_it(folder):
     assert "backed_by_source" not in set(provenance_failures(folder / "incidents.csv")["check"])
 
 
+@pytest.mark.parametrize(
+    ("target_type", "disputed", "fails"),
+    [("base", None, True), ("other", None, False), ("base", "true", False)],
+)
+def test_the_target_rule_needs_a_page_saying_the_site_or_its_forces_were_hit(folder, target_type, disputed, fails):
+    # A placeholder site needs no page naming it, so only the target rule can catch this row.
+    rows = [incident_row(i) for i in range(1, 11)]
+    rows[4].update(location="Unspecified coalition site (Syria)", target_type=target_type)
+    columns = INCIDENT_COLUMNS
+    if disputed:
+        columns = [*INCIDENT_COLUMNS, "disputed"]
+        rows = [{**r, "disputed": "false"} for r in rows]
+        rows[4]["disputed"] = disputed
+    write_csv(folder / "incidents.csv", columns, rows)
+    pages = [source_row(i) for i in range(1, 11)]
+    pages[4]["supports"] = "date;weapon;munitions;outcome"
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
+    failures = provenance_failures(folder / "incidents.csv")
+    if fails:
+        f = _only(failures, "target_rule")
+        assert (f["line"], f["column"], f["value"]) == (6, "target_type", target_type)
+        assert "recode target_type other" in f["message"]
+    else:
+        assert "target_rule" not in set(failures["check"])
+
+
 def test_official_row_needs_an_official_system(folder):
     rows = [incident_row(i) for i in range(1, 11)]
     rows[0]["confirmation"] = rows[1]["confirmation"] = rows[2]["confirmation"] = "official"

@@ -37,7 +37,7 @@ MAX_DAYS = 1
 MAX_KM = 15.0
 #: Weapons compatible with any other (a row that does not know, or a mix).
 _WILDCARD = {"unknown", "mixed"}
-REVIEW_COLUMNS = ["event_id_a", "event_id_b", "decision", "reason"]
+REVIEW_COLUMNS = ["event_id_a", "event_id_b", "decision", "retired", "reason"]
 DECISIONS = ("kept", "merged")
 
 
@@ -131,6 +131,29 @@ def duplicate_failures(
                     row.decision,
                     "duplicate_pair_decided",
                     f"decision must be one of {', '.join(DECISIONS)} (with the reason)",
+                )
+            )
+        elif row.decision == "merged" and getattr(row, "retired", "") not in (row.event_id_a, row.event_id_b):
+            failures.append(
+                (
+                    str(review_path),
+                    line,
+                    "retired",
+                    getattr(row, "retired", ""),
+                    "duplicate_pair_decided",
+                    f"a merged pair names the id it retires: {row.event_id_a} or {row.event_id_b}",
+                )
+            )
+        elif row.decision == "merged" and row.retired in line_of:
+            failures.append(
+                (
+                    str(review_path),
+                    line,
+                    "retired",
+                    row.retired,
+                    "duplicate_pair_decided",
+                    f"{row.retired} is merged into its pair but still in {incidents_path.name}: delete the row "
+                    "and log it in the corrections file",
                 )
             )
         elif not str(row.reason).strip():

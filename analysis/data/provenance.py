@@ -103,7 +103,12 @@ _MESSAGES = {
     "other_sources_in_sources": "a URL of other_sources has no row in sources.csv for this event_id",
     "system_fits_outlet_class": "the page's system cannot come from an outlet of its outlet_class",
     "in_incidents": "event_id is not an incident of incidents.csv",
+    "target_rule": "no read page says this site (or the forces in it) was attacked or targeted, or that a "
+    "projectile came down on it or was downed over it (no page lists 'site' in supports): recode "
+    "target_type other, or mark the row disputed, with the reason in the corrections log",
 }
+#: Target types the target rule exempts: an attack near, not on, a site housing US personnel.
+_OFF_TARGET = {"other"}
 
 
 def sources_beside(path: str | os.PathLike) -> Path | None:
@@ -334,6 +339,10 @@ def provenance_failures(
                     "not found in the stored corpus backs nothing); "
                     + ("find a page that states it" if column in _ALWAYS else "code it unknown or empty"),
                 )
+
+        # The target rule: a placeholder site needs no name, but a page must still say the forces were hit.
+        if row.get("target_type") not in _OFF_TARGET and "site" not in backed and row.get("disputed") != "true":
+            fail(incidents_path, line, "target_type", row.get("target_type"), "target_rule")
 
     _, source_rows, source_lines = _record_lines(sources_path)
     for row, line in zip(source_rows, source_lines):
