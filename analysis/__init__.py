@@ -74,6 +74,7 @@ _EXPORTS: dict[str, str] = {
     "capture_histories": "analysis.models.mse",
     "estimate_undercount": "analysis.models.mse",
     "undercount_adjusted_ratio": "analysis.models.mse",
+    "undercount_in_tally_windows": "analysis.models.mse",
     "PeriodComparison": "analysis.models.rates",
     "compare_periods": "analysis.models.rates",
     "rates_from_tallies": "analysis.models.rates",

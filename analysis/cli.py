@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weapon", action="append", help="keep this weapon (repeat for several)")
     p.add_argument("--target-type", action="append", help="keep this target type (repeat for several)")
     p.add_argument("--periods", help="a periods TOML file (default data/periods.toml)")
-    p.add_argument("--method", default="hac", help="interval method (default hac)")
+    p.add_argument("--method", default="nights", help="interval method (default nights)")
     p.add_argument("--format", choices=["table", "csv", "md"], default="table", help="output format")
     p.set_defaults(func=_compare)
 

@@ -38,6 +38,7 @@ REPORT_DEFAULTS = {
     "selfexcite_max_lag": 14,
     "selfexcite_boot": 199,
     "mse_boot": 200,
+    "mse_tallies": [],
     "seed": 0,
 }
 

@@ -12,8 +12,9 @@ reference period's rate the headline period ran. It is answered
 
 Sensitivities: the reference split at its regime change (chosen after looking
 at the data), claim-only rows counted, week/month-dated rows left out
-(``day_dated_only``), and rows resting only on partisan, state-affiliated or
-aggregator pages left out (``independent``, when ``data/sources.csv`` is joined).
+(``day_dated_only``), rows resting only on partisan, state-affiliated or
+aggregator pages left out (``independent``, when ``data/sources.csv`` is joined),
+and the interval method used before December 2026 (``old_interval_hac``).
 
 Every sentence the report and README print about the headline comes from
 :meth:`Headline.sentences`, so prose cannot drift from the numbers.
@@ -77,8 +78,9 @@ class Headline(Result):
     comparisons: dict
     config: Config
     assumptions: str = (
-        "Incident-list intervals: Newey-West (fixed-b) errors, never narrower than exact Poisson; "
-        "tally intervals: exact Poisson at the ends of the qualifiers' range."
+        "Incident-list intervals: method nights (attack days as clusters, a cosine long-run variance with t "
+        "critical values), never narrower than the exact interval; tally intervals: exact Poisson at the ends "
+        "of the qualifiers' range."
     )
 
     def _repr_fields(self) -> str:
@@ -232,6 +234,10 @@ def compute_headline(
         ),
         "day_dated_only": compare_periods(
             incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head, precision="exclude"
+        ),
+        # The interval method before December 2026, beside the default that replaced it.
+        "old_interval_hac": compare_periods(
+            incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head, method="hac"
         ),
     }
     if "independent_source" in incidents:

@@ -440,6 +440,7 @@ def plot_headline(headline, ax=None):
         "early_reference": "against the early calm",
         "late_reference": "against the late calm",
         "day_dated_only": "rows dated to the day only",
+        "old_interval_hac": "old interval method (hac)",
     }
     t = headline.table
     with style():

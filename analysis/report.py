@@ -239,6 +239,13 @@ def _undercount(inc: pd.DataFrame, periods: list[Period], cfg: Config) -> dict:
     }
 
 
+def _tally_totals(r: dict) -> pd.DataFrame:
+    """The official tallies' count in each stratum of the undercount estimate (spread evenly)."""
+    t = r["tallies"].table
+    t = t[t["period"].isin(r["undercount"].table["stratum"]) & t["events"].notna()]
+    return pd.DataFrame({"stratum": t["period"], "count": t["events"], "label": "official tallies"})
+
+
 def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
     """Every table the report writes, by stem."""
     counts = {
@@ -296,7 +303,7 @@ def _drawings(inp: Inputs, r: dict) -> dict[str, Callable]:
         "self_excitation": lambda ax: r["self_excitation"].plot(ax=ax),
         "triggers": lambda ax: r["triggers"].plot(ax=ax),
         "sites_map": lambda ax: plots.plot_sites(inp.incidents, inp.locations, ax=ax, scope=scope),
-        "undercount": lambda ax: r["undercount"].plot(ax=ax),
+        "undercount": lambda ax: r["undercount"].plot(ax=ax, tallies=_tally_totals(r)),
         "undercount_ratio": lambda ax: r["undercount_ratio"].plot(ax=ax),
     }
 

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import pandas as pd
 from markupsafe import Markup
 
-from analysis.models.rates import ABOUT_SHARE
+from analysis.models.rates import ABOUT_SHARE, coverage_note
 from analysis.plots import human
 from analysis.tables import format_table
 
@@ -202,8 +202,9 @@ def _how_sure(r: dict, frames: dict, meta: dict) -> dict:
             _tab("rates_with_claims", "Sensitivity: claim-only rows counted too", frames, meta),
         ],
         "caveats": [
-            "Intervals allow one night to hit several sites, drift inside a period and correlated days "
-            "(Newey-West, fixed-b); a simulation study of their coverage is in benchmarks/sim_coverage.py.",
+            "Intervals treat each day with attacks as one cluster (one night that hits several sites is one "
+            "piece of information) and allow drift inside a period and correlated days. "
+            + coverage_note(r["rates"].table["method"]),
             "Tally rates: exact Poisson intervals at the ends of the range the qualifiers allow "
             f"('about N' read as N plus or minus {ABOUT_SHARE:.0%}).",
         ],
@@ -392,6 +393,7 @@ def _missed(r: dict, frames: dict, meta: dict) -> dict:
         "independent media, monitors, state media. How many attacks did none of them document?",
         "answer": [
             total(adj.period) + ". " + total(adj.reference) + ".",
+            _tally_words(r, [adj.period, adj.reference], meta),
             adjusted,
         ],
         "figures": [_fig("undercount", meta), _fig("undercount_ratio", meta)],
@@ -416,6 +418,21 @@ def _missed(r: dict, frames: dict, meta: dict) -> dict:
             "in benchmarks/sim_mse.py.",
         ],
     }
+
+
+def _tally_words(r: dict, names: list[str], meta: dict) -> str:
+    t = r["tallies"].table.set_index("period")
+    parts = [
+        f"{t.loc[n, 'events']:.0f} in the {meta['labels'].get(n, n)}"
+        for n in names
+        if n in t.index and pd.notna(t.loc[n, "events"])
+    ]
+    if not parts:
+        return "No official tally covers these periods."
+    return (
+        "Beside them, the official tallies (each window's count spread evenly over its days, on bases "
+        "only) give " + " and ".join(parts) + "."
+    )
 
 
 def _list_members(under) -> list[tuple[str, ...]]:

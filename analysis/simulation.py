@@ -14,6 +14,18 @@ what our data show:
   (``ar``), normalised so its mean multiplier is 1;
 * ``all``: the three together.
 
+Five more shapes, added in December 2026 (issue 21) where the old default fell short; each
+sets its own ratio, rates and period lengths (:data:`SETTINGS`), which the caller may
+still override:
+
+* ``big_nights``: a small ratio (3) and about 14 attacks in the comparison period, 40% of
+  nights hitting 5 to 10 sites;
+* ``persistent``: an AR(1) log rate lasting weeks (lag-1 correlation 0.9, sd 0.8);
+* ``short_surge``: a 30-day comparison period whose nights hit 1 + Poisson(3) sites;
+* ``small_calm``: a reference of about 15 attacks, 30% of its nights hitting two sites;
+* ``long_persistent``: a 300-day comparison period, persistence as ``persistent`` and
+  the clusters of ``clusters``.
+
 The true ratio is the ratio of the two periods' expected mean rates, which
 is what :func:`analysis.compare_periods` estimates.
 
@@ -28,9 +40,38 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SCENARIOS", "simulate_periods"]
+__all__ = ["SCENARIOS", "SETTINGS", "simulate_periods", "true_values"]
 
-SCENARIOS: tuple[str, ...] = ("poisson", "clusters", "drift", "autocorrelated", "all")
+#: Scenario -> its settings (arguments of :func:`simulate_periods`) and what it adds.
+SETTINGS: dict[str, dict] = {
+    "poisson": {},
+    "clusters": {"sites": "poisson"},
+    "drift": {"drift": True},
+    "autocorrelated": {"ar": 0.6, "ar_sd": 0.5},
+    "all": {"sites": "poisson", "drift": True, "ar": 0.6, "ar_sd": 0.5},
+    "big_nights": {"sites": "big", "ratio": 3.0, "ref_rate": 0.042},
+    "persistent": {"ar": 0.9, "ar_sd": 0.8},
+    "short_surge": {"sites": "poisson", "extra_sites": 3.0, "days": (30, 813)},
+    "small_calm": {"sites": "pairs", "ref_rate": 15 / 813},
+    "long_persistent": {"sites": "poisson", "ar": 0.9, "ar_sd": 0.8, "days": (300, 813)},
+}
+SCENARIOS: tuple[str, ...] = tuple(SETTINGS)
+#: Mean sites per night of each way nights hit several sites.
+_MEAN_SITES = {"big": 0.6 + 0.4 * 7.5, "pairs": 1.3}
+
+
+def _sites(kind: str, nights: np.ndarray, extra: float, rng: np.random.Generator) -> np.ndarray:
+    """Attacks per day given the nights with attacks on that day."""
+    if kind == "poisson":
+        return nights + rng.poisson(extra * nights)
+    if kind == "pairs":
+        return nights + rng.binomial(nights, 0.3)
+    # "big": 60% of nights hit one site, 40% hit 5 to 10.
+    out = np.zeros_like(nights)
+    for i in np.flatnonzero(nights):
+        big = rng.random(nights[i]) < 0.4
+        out[i] = int((~big).sum() + rng.integers(5, 11, big.sum()).sum())
+    return out
 
 
 def _shape(days: int, kind: str) -> np.ndarray:
@@ -54,30 +95,32 @@ def _ar_multiplier(days: int, ar: float, sd: float, rng: np.random.Generator) ->
 
 def simulate_periods(
     scenario: str = "all",
-    ratio: float = 14.0,
-    ref_rate: float = 0.052,
-    days: tuple[int, int] = (111, 813),
-    extra_sites: float = 0.7,
-    ar: float = 0.6,
-    ar_sd: float = 0.5,
+    ratio: float | None = None,
+    ref_rate: float | None = None,
+    days: tuple[int, int] | None = None,
+    extra_sites: float | None = None,
+    ar: float | None = None,
+    ar_sd: float | None = None,
     seed: int | np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Daily counts of a comparison period and a reference period.
 
     Parameters
     ----------
-    scenario : {"poisson", "clusters", "drift", "autocorrelated", "all"}
-        What is added to the Poisson baseline (see the module notes).
+    scenario : str
+        One of :data:`SCENARIOS`: what is added to the Poisson baseline (see the module notes).
     ratio : float
-        True rate ratio, comparison over reference.
+        True rate ratio, comparison over reference (default 14, or the scenario's).
     ref_rate : float
-        Reference attacks per day (0.052 is the calm's rate in the Pentagon scope).
+        Reference attacks per day (default 0.052, the calm's rate in the Pentagon scope).
     days : (int, int)
-        Lengths of the comparison and reference periods (the surge and the calm).
+        Lengths of the comparison and reference periods (default 111 and 813 days: the
+        surge and the calm).
     extra_sites : float
-        Mean extra sites hit per night in the cluster scenarios.
+        Mean extra sites hit per night when nights hit 1 + Poisson(extra) sites (0.7).
     ar, ar_sd : float
-        Lag-1 correlation and standard deviation of the log-rate AR(1).
+        Lag-1 correlation and standard deviation of the log-rate AR(1), in the
+        scenarios that have one.
     seed : int or Generator
 
     Returns
@@ -93,19 +136,51 @@ def simulate_periods(
     """
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario must be one of {SCENARIOS}, not {scenario!r}")
+    given = {
+        "ratio": ratio,
+        "ref_rate": ref_rate,
+        "days": days,
+        "extra_sites": extra_sites,
+        "ar": ar,
+        "ar_sd": ar_sd,
+    }
+    cfg = {"ratio": 14.0, "ref_rate": 0.052, "days": (111, 813), "extra_sites": 0.7, **SETTINGS[scenario]}
+    cfg.update(
+        {k: v for k, v in given.items() if v is not None and (k not in ("ar", "ar_sd") or "ar" in cfg)}
+    )
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    clusters = scenario in ("clusters", "all")
+    kind = cfg.get("sites")
+    mean_sites = 1 + cfg["extra_sites"] if kind == "poisson" else _MEAN_SITES.get(kind, 1.0)
     out = []
-    for n_days, rate, kind in ((days[0], ref_rate * ratio, "comparison"), (days[1], ref_rate, "reference")):
+    for n_days, rate, part in (
+        (cfg["days"][0], cfg["ref_rate"] * cfg["ratio"], "comparison"),
+        (cfg["days"][1], cfg["ref_rate"], "reference"),
+    ):
         lam = np.full(n_days, rate)
-        if scenario in ("drift", "all"):
-            lam = lam * _shape(n_days, kind)
-        if scenario in ("autocorrelated", "all"):
-            lam = lam * _ar_multiplier(n_days, ar, ar_sd, rng)
-        if clusters:
-            nights = rng.poisson(lam / (1 + extra_sites))
-            y = nights + rng.poisson(extra_sites * nights)
+        if cfg.get("drift"):
+            lam = lam * _shape(n_days, part)
+        if "ar" in cfg:
+            lam = lam * _ar_multiplier(n_days, cfg["ar"], cfg["ar_sd"], rng)
+        if kind:
+            y = _sites(kind, rng.poisson(lam / mean_sites), cfg["extra_sites"], rng)
         else:
             y = rng.poisson(lam)
         out.append(y.astype(np.int64))
     return out[0], out[1]
+
+
+def true_values(scenario: str, **overrides) -> tuple[float, float]:
+    """The scenario's true rate ratio and reference rate (attacks per day).
+
+    Examples
+    --------
+    >>> true_values("big_nights")
+    (3.0, 0.042)
+    """
+    cfg = {
+        "ratio": 14.0,
+        "ref_rate": 0.052,
+        **SETTINGS[scenario],
+        **{k: v for k, v in overrides.items() if v is not None},
+    }
+    return float(cfg["ratio"]), float(cfg["ref_rate"])

@@ -35,8 +35,9 @@ def run(name: str, tmp_path: Path):
 
 
 #: Warnings a notebook may show because its text explains them: the shipped periods run past
-#: "data through", and compare_periods says which days it leaves out.
-EXPLAINED = ("outside the data's coverage", "extends past the data's coverage")
+#: "data through", and compare_periods says which days it leaves out; a period with its attacks
+#: on fewer than 3 days has no interval that holds.
+EXPLAINED = ("outside the data's coverage", "extends past the data's coverage", "too few attack days")
 
 
 def check_clean_run(outputs, elapsed):

@@ -59,11 +59,11 @@ def test_rates_and_garwood_intervals(two_periods):
 
 
 def test_hac_interval_equals_statsmodels_newey_west(two_periods):
-    """The default interval is the Newey-West log-mean error from statsmodels, fixed-b widened."""
+    """The hac interval is the Newey-West log-mean error from statsmodels, fixed-b widened."""
     from analysis.models.intervals import fixed_b_factor, hac_maxlags
 
     inc, periods = two_periods
-    res = compare_periods(inc, periods, reference="calm", scope="all_attacks")
+    res = compare_periods(inc, periods, reference="calm", scope="all_attacks", method="hac")
     row = res.table.set_index("period").loc["surge"]
     assert row["method"] == "hac"
     days = pd.date_range("2023-07-01", "2023-08-31")
@@ -100,6 +100,36 @@ def test_clustered_nights_widen_the_default_interval():
     assert width["clustered"] > 1.15 * width["spread"]
 
 
+def test_attack_days_are_counted_and_too_few_warn_with_the_period_named():
+    # 12 attacks on 2 nights in period b: no interval can hold there, and the warning says where.
+    days = (
+        ["2023-01-05", "2023-01-20", "2023-02-03", "2023-02-17", "2023-02-25"]
+        + ["2023-03-10"] * 6
+        + ["2023-04-12"] * 6
+    )
+    inc = _incidents(days)
+    periods = [_p("a", "2023-01-01", "2023-02-28"), _p("b", "2023-03-01", "2023-04-30")]
+    with pytest.warns(analysis.StatisticalWarning, match=r"b: 12 attacks on 2 day\(s\)"):
+        res = compare_periods(
+            inc, periods, reference="a", scope="all_attacks", data_range=("2023-01-01", "2023-04-30")
+        )
+    t = res.table.set_index("period")
+    assert (t.loc["a", "attack_days"], t.loc["b", "attack_days"]) == (5, 2)
+    exact = compare_periods(
+        inc,
+        periods,
+        reference="a",
+        scope="all_attacks",
+        data_range=("2023-01-01", "2023-04-30"),
+        method="exact",
+    ).table.set_index("period")
+    assert (
+        t.loc["b", "rr_ci_low"] < exact.loc["b", "rr_ci_low"]
+        and t.loc["b", "rr_ci_high"] > exact.loc["b", "rr_ci_high"]
+    )
+    assert "Intervals: nights (worst coverage" in res.summary()
+
+
 def test_negbin_and_poisson_methods_run_and_say_so(two_periods):
     inc, periods = two_periods
     for method in ("poisson", "negbin", "quasipoisson", "bootstrap"):
@@ -115,12 +145,17 @@ def test_small_counts_use_exact_conditional_test():
     inc = _incidents(["2023-01-05", "2023-02-01", "2023-03-10", "2023-04-02", "2023-04-03"])
     periods = [_p("a", "2023-01-01", "2023-02-28"), _p("b", "2023-03-01", "2023-04-30")]
     with pytest.warns(analysis.DataQualityWarning, match="extends past the data"):
-        res = compare_periods(inc, periods, reference="a", scope="all_attacks")
+        res = compare_periods(inc, periods, reference="a", scope="all_attacks", method="hac")
     row = res.table.set_index("period").loc["b"]
     assert row["method"] == "exact"
     assert row["days"] == 34  # cut to the covered days (the data end on 3 April)
     quiet = compare_periods(
-        inc, periods, reference="a", data_range=("2023-01-01", "2023-04-30"), scope="all_attacks"
+        inc,
+        periods,
+        reference="a",
+        data_range=("2023-01-01", "2023-04-30"),
+        scope="all_attacks",
+        method="hac",
     )
     test = stats.binomtest(3, 5, 61 / (61 + 59))
     assert quiet.table.set_index("period").loc["b", "p_value"] == pytest.approx(test.pvalue)
@@ -349,3 +384,18 @@ def test_tidy_view_uses_the_shared_vocabulary():
         row.rr_ci_high,
         row.events,
     )
+
+
+def test_checked_coverage_is_what_both_studies_saved():
+    from pathlib import Path
+
+    from analysis.models.rates import CHECKED_COVERAGE
+
+    results = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+    cols = ["coverage_ratio", "coverage_rate_comparison", "coverage_rate_reference"]
+    for i, name in enumerate(("sim_coverage.csv", "sim_holdout.csv")):
+        t = pd.read_csv(results / name)
+        worst = t.groupby("method")[cols].min().min(axis=1)
+        assert set(worst.index) == set(CHECKED_COVERAGE)
+        for method, value in worst.items():
+            assert CHECKED_COVERAGE[method][i] == pytest.approx(value, abs=5e-4), (name, method)

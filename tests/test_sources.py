@@ -190,7 +190,9 @@ def test_a_placeholder_site_needs_no_page_naming_it(folder):
     ("target_type", "disputed", "fails"),
     [("base", None, True), ("other", None, False), ("base", "true", False)],
 )
-def test_the_target_rule_needs_a_page_saying_the_site_or_its_forces_were_hit(folder, target_type, disputed, fails):
+def test_the_target_rule_needs_a_page_saying_the_site_or_its_forces_were_hit(
+    folder, target_type, disputed, fails
+):
     # A placeholder site needs no page naming it, so only the target rule can catch this row.
     rows = [incident_row(i) for i in range(1, 11)]
     rows[4].update(location="Unspecified coalition site (Syria)", target_type=target_type)

@@ -341,7 +341,11 @@ def provenance_failures(
                 )
 
         # The target rule: a placeholder site needs no name, but a page must still say the forces were hit.
-        if row.get("target_type") not in _OFF_TARGET and "site" not in backed and row.get("disputed") != "true":
+        if (
+            row.get("target_type") not in _OFF_TARGET
+            and "site" not in backed
+            and row.get("disputed") != "true"
+        ):
             fail(incidents_path, line, "target_type", row.get("target_type"), "target_rule")
 
     _, source_rows, source_lines = _record_lines(sources_path)

@@ -55,8 +55,7 @@ for f in first:
     elif "doubt" in (f["decision"], s["decision"]):
         doubt = f if f["decision"] == "doubt" else s
         reason = (
-            "kept: no page shows the two reports are one attack (a reader doubted it: "
-            f"{doubt['reason']})"
+            f"kept: no page shows the two reports are one attack (a reader doubted it: {doubt['reason']})"
         )
     else:
         reason = s["reason"] or f["reason"]
@@ -65,7 +64,9 @@ for f in first:
             event_id_a=f["event_id_a"],
             event_id_b=f["event_id_b"],
             decision="merged" if merged else "kept",
-            retired=s["event_id_a"] if merged and s["keep"] == s["event_id_b"] else (s["event_id_b"] if merged else ""),
+            retired=s["event_id_a"]
+            if merged and s["keep"] == s["event_id_b"]
+            else (s["event_id_b"] if merged else ""),
             reason=reason,
             first_reader=f["decision"],
             second_reader=s["decision"],
@@ -77,7 +78,14 @@ retire = {r["retired"] for r in review if r["retired"]}
 for eid in retire:
     keep = [r for r in review if r["retired"] == eid][0]
     other = keep["event_id_b"] if keep["event_id_a"] == eid else keep["event_id_a"]
-    log(eid, "row", "present", "deleted", keep["url"], f"duplicate of {other} (duplicate review, both readers). Id not reused.")
+    log(
+        eid,
+        "row",
+        "present",
+        "deleted",
+        keep["url"],
+        f"duplicate of {other} (duplicate review, both readers). Id not reused.",
+    )
 
 # 2. Target rule: the second reader opened the pages; their decision is applied.
 t_first = {r["event_id"]: r for r in read(R / "target_rule.csv")}
@@ -99,7 +107,9 @@ for r in t_second:
     elif d == "remove":
         log(eid, "row", "present", "deleted", r["url"], why + ". Id not reused.")
         remove.add(eid)
-print(f"target rule: {len(t_second)} rows re-read; second reader agrees with the first's proposal on {t_agree}")
+print(
+    f"target rule: {len(t_second)} rows re-read; second reader agrees with the first's proposal on {t_agree}"
+)
 
 # 3. Candidate rows, with the second reader's changes.
 cands, csrc = [], []
@@ -118,7 +128,10 @@ fix = {
     ("USF-7124", "time_precision"): "1",
     ("USF-7128", "disputed"): "true",
     ("USF-7128", "munitions"): "2",
-    ("USF-7128", "summary"): "Reported rocket attack on Green Village late on 28 Jul, at least two rockets on its "
+    (
+        "USF-7128",
+        "summary",
+    ): "Reported rocket attack on Green Village late on 28 Jul, at least two rockets on its "
     "outskirts and coalition return fire; the Syrian Observatory said a drill with the SDF was under way",
     ("USF-7131", "confirmation"): "media",
 }
@@ -152,7 +165,14 @@ for s in csrc:
     csrc_row = {k: s.get(k, "") for k in sfields}
     src.append(csrc_row)
 for a in added:
-    log(a["event_id"], "row", "absent", "added", a["source_url"], "calm or Observatory re-search (issue 19); second reader: accept")
+    log(
+        a["event_id"],
+        "row",
+        "absent",
+        "added",
+        a["source_url"],
+        "calm or Observatory re-search (issue 19); second reader: accept",
+    )
 
 inc = [r for r in inc if r["event_id"] not in remove] + added
 src = [s for s in src if s["event_id"] not in remove]
@@ -161,7 +181,9 @@ write(DATA / "sources.csv", src, sfields)
 write(DATA / "duplicate_review.csv", review, list(review[0]))
 old = read(DATA / "corrections_2026-11.csv")
 write(DATA / "corrections_2026-11.csv", old + corr, list(old[0]))
-print(f"added {len(added)}, removed {len(remove)}, corrections logged {len(corr)}; left out {sorted(left_out)}")
+print(
+    f"added {len(added)}, removed {len(remove)}, corrections logged {len(corr)}; left out {sorted(left_out)}"
+)
 
 # 4. Source systems, blind sample.
 coded = {s["url"]: s for s in read(DATA / "sources.csv")}
