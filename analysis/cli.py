@@ -311,10 +311,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    from analysis.periods import PeriodError
+
     try:
         return args.func(args)
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except PeriodError as exc:
+        # A configuration or periods file the person editing it can fix: file, key and value.
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except SystemExit as exc:
         if isinstance(exc.code, str):

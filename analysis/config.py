@@ -78,6 +78,61 @@ class Config:
     report: dict = dataclasses.field(default_factory=dict)
 
 
+#: The keys each section of ``config.toml`` may hold; any other is an error (a misspelt key would
+#: otherwise fall back to its default without a word).
+KNOWN_KEYS: dict[str, set[str]] = {
+    "coverage": {"start", "through"},
+    "headline": {
+        "period",
+        "reference",
+        "period_words",
+        "reference_words",
+        "scope",
+        "second_scope",
+        "tally_scope",
+    },
+    "sensitivity": {"split_reference_at"},
+    "report": set(REPORT_DEFAULTS),
+}
+
+
+def _line_of(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.split("=", 1)[0].strip() == key or line.strip() == f"[{key}]":
+            return number
+    return None
+
+
+def _check_keys(doc: dict, text: str, path: Path) -> None:
+    for section, body in doc.items():
+        if section not in KNOWN_KEYS:
+            raise PeriodError(
+                f"{path}:{_line_of(text, section)}: unknown section [{section}]; allowed: "
+                + ", ".join(f"[{k}]" for k in KNOWN_KEYS),
+                line=_line_of(text, section),
+                column=section,
+            )
+        if not isinstance(body, dict):
+            raise PeriodError(f"{path}: {section} must be a [{section}] table", column=section)
+        for key in body:
+            if key not in KNOWN_KEYS[section]:
+                line = _line_of(text, key)
+                raise PeriodError(
+                    f"{path}:{line}: [{section}] unknown key {key!r}; allowed: {', '.join(sorted(KNOWN_KEYS[section]))}",
+                    line=line,
+                    column=key,
+                )
+    for key, default in REPORT_DEFAULTS.items():
+        value = doc.get("report", {}).get(key, default)
+        if type(value) is not type(default):
+            line = _line_of(text, key)
+            raise PeriodError(
+                f"{path}:{line}: [report] {key} = {value!r}: must be {type(default).__name__} like {default!r}",
+                line=line,
+                column=key,
+            )
+
+
 def _date(doc: dict, section: str, key: str, path: Path, required: bool = True) -> dt.date | None:
     value = doc.get(section, {}).get(key)
     if value is None and not required:
@@ -100,10 +155,12 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
 
         path = data_dir() / "config.toml"
     path = Path(path)
+    text = path.read_text(encoding="utf-8")
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PeriodError(f"{path}: not valid TOML: {exc}") from None
+    _check_keys(doc, text, path)
     head = doc.get("headline", {})
     cfg = Config(
         coverage_start=_date(doc, "coverage", "start", path),

@@ -406,7 +406,10 @@ def _missed(r: dict, frames: dict, meta: dict) -> dict:
         ],
         "caveats": [
             "Lists: "
-            + "; ".join(f"{k} = {', '.join(v)}" for k, v in zip(under.lists, _list_members(under)))
+            + "; ".join(
+                f"{human(k)} = {', '.join(human(m) for m in v)}"
+                for k, v in zip(under.lists, _list_members(under))
+            )
             + ".",
             "Assumptions: " + under.assumptions,
             "Every confirmation level enters the estimate (who reported an attack is its capture history); "

@@ -70,3 +70,24 @@ def test_split_comparison_plots_every_period_and_group():
         labels = [t.get_text() for t in ax.get_yticklabels()]
         assert len(labels) == len(res.table) and any("Syria" in label for label in labels)
         plt.close(ax.figure)
+
+
+def test_data_text_with_dollar_signs_is_drawn_as_text_not_mathtext():
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import style, styled_axes
+
+    bad = "$\\frac{$ base"  # a site name a user might type; malformed as a formula
+    fig, ax = plt.subplots()
+    ax.set_title(bad)
+    with pytest.raises(ValueError):  # matplotlib's own default reads it as mathtext and fails
+        fig.savefig(io.BytesIO(), format="svg")
+    plt.close(fig)
+    with style():
+        ax = styled_axes(None)
+        ax.set_title(bad)
+        ax.set_yticks([0], [bad])
+        ax.figure.savefig(io.BytesIO(), format="svg")  # the packaged style draws it as plain text
+    plt.close(ax.figure)

@@ -312,6 +312,18 @@ def test_validate_cli_reports_provenance_problems(folder, capsys):
     assert f"{folder / 'incidents.csv'}:5: source_url = 'https://example.org/report/4'" in out
 
 
+def test_a_field_over_the_csv_modules_limit_is_a_row_error_not_a_crash(folder, capsys):
+    rows = [incident_row(i) for i in range(1, 11)]
+    rows[2]["summary"] = "x" * 200_000  # over the csv module's 128 KiB field limit
+    write_csv(folder / "incidents.csv", INCIDENT_COLUMNS, rows)
+    pages = [source_row(i) for i in range(1, 11)]
+    pages[5]["notes"] = "y" * 200_000
+    write_csv(folder / "sources.csv", SOURCE_COLUMNS, pages)
+    assert main(["validate", str(folder / "incidents.csv")]) == 1
+    out = capsys.readouterr().out
+    assert f"{folder / 'incidents.csv'}:4: summary 'xxxx" in out and "Traceback" not in out
+
+
 def test_shipped_data_passes_every_rule(capsys):
     assert provenance_failures(data_dir() / "incidents.csv").empty
     assert main(["validate"]) == 0

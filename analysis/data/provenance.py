@@ -225,16 +225,20 @@ def confirmation_from_systems(systems: str | set[str]) -> str | None:
 
 def _record_lines(path: Path) -> tuple[list[str], list[dict], list[int]]:
     """Header, records as text and the line each record starts on (csv module)."""
+    from analysis.data.lines import _any_field_size
+
     text = Path(path).read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
     rows, lines = [], []
-    start = reader.line_num + 1
-    for record in reader:
-        if record:
-            rows.append(dict(zip(header, record)))
-            lines.append(start)
+    # A field over the csv module's 128 KiB limit is the schema's to report (with its line), not a crash.
+    with _any_field_size():
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader)
         start = reader.line_num + 1
+        for record in reader:
+            if record:
+                rows.append(dict(zip(header, record)))
+                lines.append(start)
+            start = reader.line_num + 1
     return header, rows, lines
 
 
