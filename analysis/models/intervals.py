@@ -32,10 +32,11 @@ in what they assume about the days:
     Poisson counts for a rate (each attack day weighted by its attacks;
     Garwood when no day has two), the conditional binomial on attack days
     scaled by the attacks per day for a ratio. Two periods add their
-    variances, with Welch-Satterthwaite degrees of freedom. Below
-    :data:`SMALL_COUNT` attacks with no day of two or more it is the exact
-    method; with one attack day or none no interval can hold and a
-    :class:`~analysis.errors.StatisticalWarning` says so.
+    variances, with Welch-Satterthwaite degrees of freedom. It is never
+    narrower than the exact interval at any count (a few single attacks may
+    be the visible part of clustered nights, so small counts get the t
+    interval's width too); with one attack day or none no interval can hold
+    and a :class:`~analysis.errors.StatisticalWarning` says so.
 ``hac`` (the default before December 2026)
     Poisson point estimate with Newey-West (heteroskedasticity and
     autocorrelation consistent) errors for each period's mean, Bartlett
