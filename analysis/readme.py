@@ -287,10 +287,11 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
 
     data = Path(data) if data else data_dir()
     cfg = load_config(data / "config.toml")
+    incidents = load_incidents(data / "incidents.csv")  # loaded once for both estimates below
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = undercount_adjusted_ratio(
-            load_incidents(data / "incidents.csv"),
+            incidents,
             period=cfg.headline_period,
             reference=cfg.reference,
             periods=load_periods(data / "periods.toml"),
@@ -324,7 +325,7 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             check = undercount_in_tally_windows(
-                load_incidents(data / "incidents.csv"),
+                incidents,
                 load_tallies(data / "tallies.csv"),
                 cfg.report["mse_tallies"],
                 scope=cfg.scope,
