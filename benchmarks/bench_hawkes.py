@@ -18,6 +18,7 @@ import json
 import math
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,7 +27,11 @@ import pandas as pd
 from _timing import timed  # benchmarks/ is on sys.path when the script runs
 from scipy import optimize, special
 
-from analysis.models.hawkes import fit_hawkes, hawkes_loglik, hawkes_loglik_naive, simulate_hawkes
+from analysis.models.hawkes import fit_hawkes, hawkes_loglik, simulate_hawkes
+
+# The naive O(n^2) likelihood is the tests' oracle; one copy, kept in tests/.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from hawkes_oracle import hawkes_loglik_naive  # noqa: E402
 
 MU, BRANCHING, BETA = 2.0, 0.6, 0.5
 

@@ -14,18 +14,11 @@ from scipy import optimize
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from hawkes_oracle import hawkes_loglik_naive  # noqa: E402  (tests/ is on sys.path)
 
 from analysis.errors import ArgumentError, StatisticalWarning  # noqa: E402
-from analysis.models.hawkes import (  # noqa: E402
-    _block_sums,
-    _lag_sums,
-    _loglik_derivs,
-    _negloglik,
-    fit_hawkes,
-    hawkes_loglik,
-    hawkes_loglik_naive,
-    simulate_hawkes,
-)
+from analysis.models.hawkes import fit_hawkes, hawkes_loglik, simulate_hawkes  # noqa: E402
+from analysis.models.hawkes.likelihood import _block_sums, _lag_sums, _loglik_derivs, _negloglik  # noqa: E402
 from analysis.periods import Period  # noqa: E402
 
 

@@ -48,22 +48,36 @@ Examples
 'branching_ratio'
 """
 
-from __future__ import annotations
-
 import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse, stats
+from scipy import stats
 
 from analysis.counts import warn_coarse_dated
 from analysis.errors import ArgumentError, StatisticalWarning
-from analysis.periods import OUTSIDE, day_periods
+from analysis.models.selfexcite_background import SMOOTH_CHOICES as SMOOTH_CHOICES
+from analysis.models.selfexcite_background import _period_labels, _smoothed_design
+from analysis.models.selfexcite_likelihood import (
+    _Q_BOUNDS,
+    _excitation_input,
+    _no_excitation_test,
+    _quasi_lr,
+    _sandwich,
+    geometric_kernel,
+)
+from analysis.models.selfexcite_likelihood import _lag_matrix as _lag_matrix
+from analysis.models.selfexcite_likelihood import _negll as _negll
+from analysis.models.selfexcite_simulate import simulate_self_excitation
 from analysis.results import Result
 
+# The "x as x" imports keep names importable from here as before the split: SMOOTH_CHOICES is
+# documented below, and tests check _lag_matrix and _negll directly.
+
 __all__ = ["SelfExcitationResult", "fit_self_excitation", "geometric_kernel", "simulate_self_excitation"]
+
 
 ASSUMPTIONS = (
     "Day-dated counts: attacks on a day are expected at a background rate (a level per named period, with a "
@@ -74,16 +88,6 @@ ASSUMPTIONS = (
     "parametric bootstrap from the background-only fit with nights Poisson and sites per night resampled "
     "within period. A drift faster than the spline knots can follow would be read as excitation."
 )
-
-#: Bounds on the kernel ratio q: mean lag from ~1 day to the truncation.
-_Q_BOUNDS = (0.01, 0.97)
-#: A period needs this many events per spline knot to get a drift term.
-_EVENTS_PER_KNOT = 10
-#: Knot spacings (days) ``smooth_days="auto"`` chooses from, None being a constant per period.
-SMOOTH_CHOICES: tuple[int | None, ...] = (7, 10, 14, 21, 30, 45, 60, 90, None)
-#: With ``smooth_days="auto"`` a knot needs only this many events: the criterion guards the fit.
-_AUTO_EVENTS_PER_KNOT = 5
-_OUTSIDE = OUTSIDE
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -157,60 +161,7 @@ class SelfExcitationResult(Result):
         return plot_self_excitation(self, ax=ax)
 
 
-# --------------------------------------------------------------------------- kernel and simulation
-
-
-def geometric_kernel(q: float, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
-    """Weights ``g_k ∝ q^(k-1)`` on lags 1..max_lag summing to one, and their derivative in ``q``.
-
-    Examples
-    --------
-    >>> g, _ = geometric_kernel(0.5, 30)
-    >>> round(float(g @ np.arange(1, 31)), 3)
-    2.0
-    """
-    k = np.arange(max_lag, dtype=float)
-    w = q**k
-    dw = np.where(k > 0, k * q ** np.maximum(k - 1, 0), 0.0)
-    s, ds = w.sum(), dw.sum()
-    return w / s, (dw * s - w * ds) / s**2
-
-
-def simulate_self_excitation(
-    background: np.ndarray,
-    branching: float = 0.0,
-    mean_lag: float = 2.0,
-    extra_sites: float = 0.7,
-    max_lag: int = 30,
-    seed: int | np.random.Generator | None = None,
-) -> np.ndarray:
-    """Daily attack counts from clustered nights with optional triggering on later days.
-
-    Attack-nights on day ``t`` are Poisson with mean
-    ``background_t / (1 + extra_sites) + branching * sum_k g_k n_{t-k}``, a
-    geometric kernel of the given mean lag; each night hits
-    ``1 + Poisson(extra_sites)`` sites (rows), so ``background`` is in attacks per day.
-
-    Examples
-    --------
-    >>> simulate_self_excitation(np.full(5, 0.1), seed=0).dtype.kind
-    'i'
-    """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    nu = np.asarray(background, dtype=float) / (1 + extra_sites)
-    n = np.zeros(len(nu), dtype=np.int64)
-    g = np.zeros(max_lag)
-    if branching > 0:
-        q = 1 - 1 / mean_lag
-        g, _ = geometric_kernel(q, max_lag)
-    for t in range(len(nu)):
-        past = n[max(0, t - max_lag) : t][::-1]
-        rate = nu[t] + branching * float(g[: len(past)] @ past)
-        n[t] = rng.poisson(rate)
-    return n + rng.poisson(extra_sites * n)
-
-
-# --------------------------------------------------------------------------- inputs and background
+# --------------------------------------------------------------------------- inputs
 
 
 def _daily_series(data, scope) -> pd.Series:
@@ -242,248 +193,6 @@ def _daily_series(data, scope) -> pd.Series:
             "scope is ignored for daily counts; select rows before counting", StatisticalWarning, stacklevel=3
         )
     return y
-
-
-def _period_labels(days: pd.DatetimeIndex, background) -> tuple[np.ndarray, list[str]]:
-    """The background period of each day (the first period containing it) and the names in order."""
-    from analysis.models.rates import resolve_periods
-
-    periods = sorted(resolve_periods(background), key=lambda p: p.start)
-    labels = day_periods(days, periods)
-    names = [n for n in [_OUTSIDE, *[p.name for p in periods]] if (labels == n).any()]
-    return labels, names
-
-
-def _background_design(
-    labels: np.ndarray,
-    names: list[str],
-    y: np.ndarray,
-    smooth_days: int | None,
-    per_knot: int = _EVENTS_PER_KNOT,
-):
-    """Columns of log mu: one level per period with events, plus hat-function drift inside periods.
-
-    Returns (Z, columns, zero_days): Z sparse (a level and at most two hats per row); ``zero_days``
-    marks periods with no events (background 0).
-    """
-    cols, names_out, zero = [], [], np.zeros(len(y), dtype=bool)
-    for name in names:
-        inside = labels == name
-        events = y[inside].sum()
-        if events == 0:
-            zero |= inside
-            continue
-        cols.append(inside.astype(float))
-        names_out.append(f"level:{name}")
-        idx = np.flatnonzero(inside)
-        n_knots = (
-            0 if smooth_days is None else min(int(round(len(idx) / smooth_days)), int(events // per_knot))
-        )
-        if n_knots >= 1:
-            knots = np.linspace(0, len(idx) - 1, n_knots + 1)
-            pos = np.arange(len(idx), dtype=float)
-            step = knots[1] - knots[0]
-            for j in range(1, n_knots + 1):  # hat 0 is absorbed by the level
-                col = np.zeros(len(y))
-                col[idx] = np.clip(1 - np.abs(pos - knots[j]) / step, 0, None)
-                cols.append(col)
-                names_out.append(f"drift:{name}:{j}")
-    return sparse.csr_matrix(np.column_stack(cols)), names_out, zero
-
-
-def _choose_smoothing(
-    y: np.ndarray, labels, names, start_value: float, max_lag: int, excite: str
-) -> tuple[int | None, pd.DataFrame]:
-    """The knot spacing whose full fit (background and excitation) has the lowest quasi-AIC.
-
-    Quasi-AIC: ``2 negloglik / c + 2 k`` with ``c`` the Pearson dispersion of the richest
-    background-only fit (at least 1), so same-night clusters do not buy knots. The excitation is in
-    every candidate, so follow-on attacks a few days apart are not bought by a background that
-    wiggles at that scale; a drift on the scale of weeks is.
-    """
-    fits, disp = [], None
-    for days in SMOOTH_CHOICES:
-        Z, columns, fixed = _background_design(labels, names, y, days, _AUTO_EVENTS_PER_KNOT)
-        start = np.where([c.startswith("level:") for c in columns], start_value, 0.0)
-        beta_null, full, _, _ = _quasi_lr(y, Z, fixed, max_lag, excite, start)
-        if disp is None:
-            mu = np.where(fixed, 0.0, np.exp(np.clip(Z @ beta_null, -30, 30)))
-            use = ~fixed
-            disp = max(1.0, float((((y - mu) ** 2)[use] / mu[use]).sum() / max(use.sum() - Z.shape[1], 1)))
-        fits.append((days, Z.shape[1] + 2, float(full.fun)))
-    table = pd.DataFrame(fits, columns=["smooth_days", "parameters", "negloglik"])
-    table["qaic"] = 2 * table["negloglik"] / disp + 2 * table["parameters"]
-    # Equal designs (too few events for more knots) tie: the coarser spacing is kept.
-    best = table.loc[table["qaic"].round(9).iloc[::-1].idxmin(), "smooth_days"]
-    return (None if pd.isna(best) else int(best)), table
-
-
-def _lag_matrix(x: np.ndarray, max_lag: int) -> np.ndarray:
-    """``L[t, k-1] = x[t-k]`` (zero before the series starts)."""
-    L = np.zeros((len(x), max_lag))
-    for k in range(1, max_lag + 1):
-        L[k:, k - 1] = x[:-k]
-    return L
-
-
-# --------------------------------------------------------------------------- fitting
-
-
-def _fit_background(y: np.ndarray, Z, fixed: np.ndarray, beta0: np.ndarray) -> np.ndarray:
-    """Poisson log-linear fit of ``y`` on ``Z`` by Newton's method (rows in ``fixed`` have mu = 0)."""
-    use = ~fixed
-    Zu, yu = Z[use], y[use]
-    beta = beta0.copy()
-
-    def loglik(b):
-        eta = np.clip(Zu @ b, -30, 30)
-        return float(yu @ eta - np.exp(eta).sum())
-
-    current = loglik(beta)
-    for _ in range(100):
-        mu = np.exp(np.clip(Zu @ beta, -30, 30))
-        hess = (Zu.T @ Zu.multiply(mu[:, None])).toarray() + 1e-9 * np.eye(Z.shape[1])
-        step = np.linalg.solve(hess, Zu.T @ (yu - mu))
-        for _ in range(30):  # step halving keeps every iteration uphill
-            trial = loglik(beta + step)
-            if trial >= current - 1e-12:
-                break
-            step = step / 2
-        beta, gain, current = beta + step, trial - current, trial
-        if np.max(np.abs(step)) < 1e-8 or abs(gain) < 1e-12:
-            break
-    return beta
-
-
-def _parts(theta, Z, L, fixed):
-    """Intensity pieces: mu, lambda and E = d lambda / d (a, q) (d lambda / d beta is mu * Z)."""
-    p = Z.shape[1]
-    beta, a, q = theta[:p], theta[p], theta[p + 1]
-    mu = np.where(fixed, 0.0, np.exp(np.clip(Z @ beta, -30, 30)))
-    g, dg = geometric_kernel(q, L.shape[1])
-    h = L @ g
-    lam = np.maximum(mu + a * h, 1e-300)
-    return mu, lam, np.column_stack([h, a * (L @ dg)])
-
-
-def _negll(theta, y, Z, L, fixed, use_grad=True):
-    """Negative Poisson quasi-log-likelihood sum(lambda - y log lambda) and its gradient."""
-    mu, lam, E = _parts(theta, Z, L, fixed)
-    value = float(np.sum(lam) - np.sum(y * np.log(lam)))
-    if not use_grad:
-        return value
-    r = 1.0 - y / lam
-    return value, np.r_[Z.T @ (r * mu), r @ E]
-
-
-def _gram(Z, mu: np.ndarray, E: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``D' diag(w) D`` for ``D = [mu * Z, E]`` without forming the dense ``mu * Z``."""
-    top = (Z.T @ Z.multiply((mu * mu * w)[:, None])).toarray()
-    cross = np.asarray(Z.T @ ((mu * w)[:, None] * E))
-    corner = E.T @ (w[:, None] * E)
-    return np.block([[top, cross], [cross.T, corner]])
-
-
-def _fit_full(y, Z, L, fixed, beta0, scale: float):
-    """Maximise the quasi-likelihood over (beta, a >= 0, q) by projected Fisher scoring, two kernel starts.
-
-    Fisher scoring (as R's tscount) converges in a few dozen cheap steps; each step is halved until the
-    quasi-likelihood improves, and a and q are kept inside their bounds.
-    """
-    p = Z.shape[1]
-    lower = np.r_[np.full(p, -30.0), 0.0, _Q_BOUNDS[0]]
-    upper = np.r_[np.full(p, 30.0), 50.0 * max(scale, 1.0), _Q_BOUNDS[1]]
-    best = None
-    for q0 in (0.3, 0.7):
-        theta = np.r_[beta0, 0.1 * scale, q0]
-        f = _negll(theta, y, Z, L, fixed, use_grad=False)
-        converged, nit, quiet = False, 0, 0
-        while nit < 200:
-            nit += 1
-            mu, lam, E = _parts(theta, Z, L, fixed)
-            r = 1.0 - y / lam
-            grad = np.r_[Z.T @ (r * mu), E.T @ r]
-            info = _gram(Z, mu, E, 1.0 / lam)
-            step = -np.linalg.solve(info + 1e-8 * np.diag(np.diag(info) + 1.0), grad)
-            for _ in range(40):
-                trial = np.clip(theta + step, lower, upper)
-                f_trial = _negll(trial, y, Z, L, fixed, use_grad=False)
-                if f_trial <= f + 1e-12:
-                    break
-                step = step / 2
-            gain = f - f_trial
-            theta, f = trial, min(f, f_trial)
-            # Converged when two steps in a row gain (almost) nothing: with a = 0 the kernel is
-            # unidentified and q may keep moving on a flat likelihood.
-            quiet = quiet + 1 if gain < 1e-9 * (1.0 + abs(f)) else 0
-            if quiet >= 2:
-                converged = True
-                break
-        if best is None or f < best.fun:
-            best = optimize.OptimizeResult(
-                x=theta,
-                fun=f,
-                success=converged,
-                nit=nit,
-                message="converged" if converged else "iteration limit",
-            )
-    return best
-
-
-def _sandwich(theta, y, Z, L, fixed) -> np.ndarray:
-    """Sandwich covariance A^-1 B A^-1 of the quasi-likelihood estimates (q dropped when a = 0)."""
-    p = Z.shape[1]
-    mu, lam, E = _parts(theta, Z, L, fixed)
-    A = _gram(Z, mu, E, 1.0 / lam)
-    B = _gram(Z, mu, E, ((y - lam) / lam) ** 2)
-    keep = np.diag(A) > 0
-    if theta[p] < 1e-8:
-        keep[p + 1] = False
-    Ainv = np.linalg.pinv(A[np.ix_(keep, keep)])
-    cov = np.full(A.shape, np.nan)
-    cov[np.ix_(keep, keep)] = Ainv @ B[np.ix_(keep, keep)] @ Ainv
-    return cov
-
-
-def _excitation_input(y: np.ndarray, excite: str) -> np.ndarray:
-    return np.minimum(y, 1.0) if excite == "nights" else y
-
-
-def _quasi_lr(y, Z, fixed, max_lag: int, excite: str, beta0: np.ndarray):
-    """Background-only fit, full fit and the quasi-likelihood ratio statistic for one series."""
-    x = _excitation_input(y, excite)
-    L = _lag_matrix(x, max_lag)
-    beta_null = _fit_background(y, Z, fixed, beta0)
-    f_null = _negll(np.r_[beta_null, 0.0, 0.5], y, Z, L, fixed, use_grad=False)
-    scale = y.sum() / max(x.sum(), 1.0)
-    full = _fit_full(y, Z, L, fixed, beta_null, scale)
-    return beta_null, full, L, max(0.0, 2.0 * (f_null - full.fun))
-
-
-def _null_draws(y, labels, mu, n_boot: int, rng: np.random.Generator):
-    """Series from the background-only fit: Poisson nights, attacks per night resampled within period."""
-    all_days = y[y > 0]
-    for _ in range(n_boot):
-        out = np.zeros(len(y))
-        for name in np.unique(labels):
-            inside = np.flatnonzero(labels == name)
-            pool = y[inside][y[inside] > 0]
-            pool = pool if len(pool) else (all_days if len(all_days) else np.ones(1))
-            nights = rng.poisson(mu[inside] / pool.mean())
-            sizes = rng.choice(pool, size=int(nights.sum()))
-            out[inside] = np.bincount(
-                np.repeat(np.arange(len(inside)), nights), weights=sizes, minlength=len(inside)
-            )
-        yield out
-
-
-def _bootstrap(y, labels, Z, fixed, mu_null, beta_null, max_lag, excite, n_boot, seed) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    stats_ = [
-        _quasi_lr(ystar, Z, fixed, max_lag, excite, beta_null)[3]
-        for ystar in _null_draws(y, labels, mu_null, n_boot, rng)
-    ]
-    return np.asarray(stats_, dtype=float)
 
 
 # --------------------------------------------------------------------------- results
@@ -652,18 +361,7 @@ def fit_self_excitation(
     >>> res = fit_self_excitation(load_incidents(), n_boot=99)  # doctest: +SKIP
     >>> res.table.set_index("parameter").loc["branching_ratio", ["estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
-    if excite not in ("nights", "attacks"):
-        raise ArgumentError("excite", excite, ["nights", "attacks"])
-    if not isinstance(max_lag, (int, np.integer)) or max_lag < 1:
-        raise ArgumentError("max_lag", max_lag, "a whole number of days >= 1")
-    if (
-        smooth_days != "auto"
-        and smooth_days is not None
-        and (not isinstance(smooth_days, (int, np.integer)) or smooth_days < 14)
-    ):
-        raise ArgumentError("smooth_days", smooth_days, '"auto", None or a whole number of days >= 14')
-    if n_boot < 0:
-        raise ArgumentError("n_boot", n_boot, "0 (no test) or a positive number of draws")
+    _check_arguments(max_lag, excite, smooth_days, n_boot)
     series = _daily_series(data, scope)
     if series.sum() < 2:
         raise ArgumentError(
@@ -671,38 +369,15 @@ def fit_self_excitation(
         )
     y = series.to_numpy(dtype=float)
     labels, names = _period_labels(series.index, background)
-    smoothing, per_knot = pd.DataFrame(), _EVENTS_PER_KNOT
-    if smooth_days == "auto":
-        smooth_days, smoothing = _choose_smoothing(
-            y, labels, names, np.log(max(y.mean(), 1e-6)), max_lag, excite
-        )
-        per_knot = _AUTO_EVENTS_PER_KNOT
-    Z, columns, fixed = _background_design(labels, names, y, smooth_days, per_knot)
-    start = np.where([c.startswith("level:") for c in columns], np.log(max(y.mean(), 1e-6)), 0.0)
+    smooth_days, smoothing, Z, fixed, start = _smoothed_design(y, labels, names, smooth_days, max_lag, excite)
     beta_null, full, L, lr = _quasi_lr(y, Z, fixed, max_lag, excite, start)
-    theta, p = full.x, Z.shape[1]
+    theta = full.x
     cov = _sandwich(theta, y, Z, L, fixed)
-    mu_null = np.where(fixed, 0.0, np.exp(np.clip(Z @ beta_null, -30, 30)))
-    boot = (
-        _bootstrap(y, labels, Z, fixed, mu_null, beta_null, max_lag, excite, n_boot, seed)
-        if n_boot
-        else np.array([])
-    )
-    p_value = float((1 + np.sum(boot >= lr - 1e-9)) / (n_boot + 1)) if n_boot else np.nan
+    boot, p_value = _no_excitation_test(y, labels, Z, fixed, beta_null, lr, max_lag, excite, n_boot, seed)
     per_night = y.sum() / max(_excitation_input(y, excite).sum(), 1.0) if excite == "nights" else 1.0
-    z = stats.norm.ppf(1 - alpha / 2)
-    rows = _summary_rows(theta, cov, p, max_lag, per_night, z, p_value)
-    rows += _background_rows(theta, cov, Z, labels, names, fixed, z)
-    table = pd.DataFrame(
-        rows, columns=["parameter", "period", "estimate", "ci_low", "ci_high", "p_value", "unit"]
-    )
-    _caveats(full, theta, p, y, max_lag, rows[0]["estimate"])
-    g, _ = geometric_kernel(theta[p + 1], max_lag)
-    mu = np.where(fixed, 0.0, np.exp(np.clip(Z @ theta[:p], -30, 30)))
-    daily = pd.DataFrame(
-        {"observed": y, "background": mu, "excitation": theta[p] * (L @ g)}, index=series.index
-    )
-    daily["fitted"] = daily["background"] + daily["excitation"]
+    table = _estimates_table(theta, cov, Z, labels, names, fixed, max_lag, per_night, alpha, p_value)
+    _caveats(full, theta, Z.shape[1], y, max_lag, table["estimate"].iloc[0])
+    daily, g = _daily_fit(theta, Z, L, fixed, y, series.index)
     return SelfExcitationResult(
         table=table,
         daily=daily,
@@ -719,3 +394,39 @@ def fit_self_excitation(
         alpha=alpha,
         kernel=g,
     )
+
+
+def _check_arguments(max_lag, excite, smooth_days, n_boot) -> None:
+    """Raise :class:`~analysis.errors.ArgumentError` on settings :func:`fit_self_excitation` cannot use."""
+    if excite not in ("nights", "attacks"):
+        raise ArgumentError("excite", excite, ["nights", "attacks"])
+    if not isinstance(max_lag, (int, np.integer)) or max_lag < 1:
+        raise ArgumentError("max_lag", max_lag, "a whole number of days >= 1")
+    if (
+        smooth_days != "auto"
+        and smooth_days is not None
+        and (not isinstance(smooth_days, (int, np.integer)) or smooth_days < 14)
+    ):
+        raise ArgumentError("smooth_days", smooth_days, '"auto", None or a whole number of days >= 14')
+    if n_boot < 0:
+        raise ArgumentError("n_boot", n_boot, "0 (no test) or a positive number of draws")
+
+
+def _estimates_table(theta, cov, Z, labels, names, fixed, max_lag, per_night, alpha, p_value) -> pd.DataFrame:
+    """The result's table: branching ratio, excitation and mean lag, then the background per period."""
+    z = stats.norm.ppf(1 - alpha / 2)
+    rows = _summary_rows(theta, cov, Z.shape[1], max_lag, per_night, z, p_value)
+    rows += _background_rows(theta, cov, Z, labels, names, fixed, z)
+    return pd.DataFrame(
+        rows, columns=["parameter", "period", "estimate", "ci_low", "ci_high", "p_value", "unit"]
+    )
+
+
+def _daily_fit(theta, Z, L, fixed, y, index) -> tuple[pd.DataFrame, np.ndarray]:
+    """Observed, background, excitation and fitted counts per day, and the fitted lag kernel."""
+    p = Z.shape[1]
+    g, _ = geometric_kernel(theta[p + 1], L.shape[1])
+    mu = np.where(fixed, 0.0, np.exp(np.clip(Z @ theta[:p], -30, 30)))
+    daily = pd.DataFrame({"observed": y, "background": mu, "excitation": theta[p] * (L @ g)}, index=index)
+    daily["fitted"] = daily["background"] + daily["excitation"]
+    return daily, g
