@@ -39,6 +39,7 @@ MAX_KM = 15.0
 _WILDCARD = {"unknown", "mixed"}
 REVIEW_COLUMNS = ["event_id_a", "event_id_b", "decision", "retired", "reason"]
 DECISIONS = ("kept", "merged")
+_CHECK = "duplicate_pair_decided"
 
 
 def _km(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -96,6 +97,75 @@ def load_review(path: str | os.PathLike) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
+def _incident_rows(incidents_path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The incidents with a usable date, typed for pairing, and the file line of every event_id."""
+    from analysis.data.provenance import _record_lines
+
+    _, records, lines = _record_lines(incidents_path)
+    incidents = pd.DataFrame(records)
+    line_of = dict(zip(incidents["event_id"], lines))
+    for col in ("latitude", "longitude"):
+        incidents[col] = pd.to_numeric(incidents[col], errors="coerce")
+    incidents["event_date"] = pd.to_datetime(incidents["event_date"], errors="coerce")
+    return incidents[incidents["event_date"].notna()], line_of
+
+
+def _review_problem(row, incidents_name: str, line_of: dict[str, int]) -> tuple[str, str, str] | None:
+    """What is wrong with one review row, as (column, value, message), or None when it is sound."""
+    retired = getattr(row, "retired", "")
+    if row.decision not in DECISIONS:
+        return "decision", row.decision, f"decision must be one of {', '.join(DECISIONS)} (with the reason)"
+    if row.decision == "merged" and retired not in (row.event_id_a, row.event_id_b):
+        message = f"a merged pair names the id it retires: {row.event_id_a} or {row.event_id_b}"
+        return "retired", retired, message
+    if row.decision == "merged" and row.retired in line_of:
+        message = (
+            f"{row.retired} is merged into its pair but still in {incidents_name}: delete the row "
+            "and log it in the corrections file"
+        )
+        return "retired", row.retired, message
+    if not str(row.reason).strip():
+        return "reason", "", "a decision needs its reason"
+    return None
+
+
+def _review_failures(
+    review: pd.DataFrame, review_path: Path, incidents_name: str, line_of: dict
+) -> list[tuple]:
+    """Failure rows for review rows with a bad decision, a wrong retired id or no reason."""
+    failures = []
+    # Line 1 is the header, so the first review row is line 2.
+    for line, row in enumerate(review.itertuples(index=False), start=2):
+        problem = _review_problem(row, incidents_name, line_of)
+        if problem:
+            column, value, message = problem
+            failures.append((str(review_path), line, column, value, _CHECK, message))
+    return failures
+
+
+def _decided_pairs(review: pd.DataFrame) -> set[frozenset]:
+    """The pairs the review gives any decision, each as an unordered pair of ids."""
+    pairs = zip(review["event_id_a"], review["event_id_b"], review["decision"])
+    return {frozenset((a, b)) for a, b, decision in pairs if decision}
+
+
+def _undecided_failures(incidents, review, incidents_path: Path, review_path: Path, line_of) -> list[tuple]:
+    """Failure rows for candidate pairs with no decision, at the line of the later row."""
+    decided = _decided_pairs(review)
+    failures = []
+    for row in duplicate_candidates(incidents).itertuples(index=False):
+        if frozenset((row.event_id_a, row.event_id_b)) in decided:
+            continue
+        message = (
+            f"possible duplicate ({row.location_a}, {row.event_date_a:%Y-%m-%d} and "
+            f"{row.location_b}, {row.event_date_b:%Y-%m-%d}) has no decision in "
+            f"{review_path.name}: add a row kept or merged, with the reason"
+        )
+        value = f"{row.event_id_b} (with {row.event_id_a})"
+        failures.append((str(incidents_path), line_of[row.event_id_b], "event_id", value, _CHECK, message))
+    return failures
+
+
 def duplicate_failures(
     incidents_path: str | os.PathLike, review_path: str | os.PathLike | None = None
 ) -> pd.DataFrame:
@@ -108,82 +178,10 @@ def duplicate_failures(
     >>> duplicate_failures("data/incidents.csv").empty  # doctest: +SKIP
     True
     """
-    from analysis.data.provenance import _record_lines
-
     incidents_path = Path(incidents_path)
     review_path = Path(review_path) if review_path else incidents_path.parent / "duplicate_review.csv"
-    _, records, lines = _record_lines(incidents_path)
-    incidents = pd.DataFrame(records)
-    line_of = dict(zip(incidents["event_id"], lines))
-    for col in ("latitude", "longitude"):
-        incidents[col] = pd.to_numeric(incidents[col], errors="coerce")
-    incidents["event_date"] = pd.to_datetime(incidents["event_date"], errors="coerce")
-    incidents = incidents[incidents["event_date"].notna()]
+    incidents, line_of = _incident_rows(incidents_path)
     review = load_review(review_path)
-    failures = []
-    for line, row in enumerate(review.itertuples(index=False), start=2):
-        if row.decision not in DECISIONS:
-            failures.append(
-                (
-                    str(review_path),
-                    line,
-                    "decision",
-                    row.decision,
-                    "duplicate_pair_decided",
-                    f"decision must be one of {', '.join(DECISIONS)} (with the reason)",
-                )
-            )
-        elif row.decision == "merged" and getattr(row, "retired", "") not in (row.event_id_a, row.event_id_b):
-            failures.append(
-                (
-                    str(review_path),
-                    line,
-                    "retired",
-                    getattr(row, "retired", ""),
-                    "duplicate_pair_decided",
-                    f"a merged pair names the id it retires: {row.event_id_a} or {row.event_id_b}",
-                )
-            )
-        elif row.decision == "merged" and row.retired in line_of:
-            failures.append(
-                (
-                    str(review_path),
-                    line,
-                    "retired",
-                    row.retired,
-                    "duplicate_pair_decided",
-                    f"{row.retired} is merged into its pair but still in {incidents_path.name}: delete the row "
-                    "and log it in the corrections file",
-                )
-            )
-        elif not str(row.reason).strip():
-            failures.append(
-                (
-                    str(review_path),
-                    line,
-                    "reason",
-                    "",
-                    "duplicate_pair_decided",
-                    "a decision needs its reason",
-                )
-            )
-    decided = {
-        frozenset((a, b))
-        for a, b, d in zip(review["event_id_a"], review["event_id_b"], review["decision"])
-        if d
-    }
-    for row in duplicate_candidates(incidents).itertuples(index=False):
-        if frozenset((row.event_id_a, row.event_id_b)) not in decided:
-            failures.append(
-                (
-                    str(incidents_path),
-                    line_of[row.event_id_b],
-                    "event_id",
-                    f"{row.event_id_b} (with {row.event_id_a})",
-                    "duplicate_pair_decided",
-                    f"possible duplicate ({row.location_a}, {row.event_date_a:%Y-%m-%d} and "
-                    f"{row.location_b}, {row.event_date_b:%Y-%m-%d}) has no decision in "
-                    f"{review_path.name}: add a row kept or merged, with the reason",
-                )
-            )
+    failures = _review_failures(review, review_path, incidents_path.name, line_of)
+    failures += _undecided_failures(incidents, review, incidents_path, review_path, line_of)
     return pd.DataFrame(failures, columns=FAILURE_COLUMNS)

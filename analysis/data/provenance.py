@@ -268,6 +268,89 @@ def _must_back(column: str, value: str) -> bool:
     return column in _ALWAYS or _specific(column, value)
 
 
+def _url_problems(row: dict, urls: set[str]) -> list[tuple]:
+    """The row's source_url and other_sources that have no sources.csv row for its incident."""
+    problems = []
+    if row.get("source_url", "").strip() not in urls:
+        problems.append(("source_url", row.get("source_url"), "source_url_in_sources", None))
+    for url in (u.strip() for u in (row.get("other_sources") or "").split(";")):
+        if url and url not in urls:
+            problems.append(("other_sources", url, "other_sources_in_sources", None))
+    return problems
+
+
+def _confirmation_message(derived: str | None, found: set[str]) -> str:
+    """Why the row's confirmation is wrong: the level its systems give, or that none documents it."""
+    if not derived:
+        return "no read page of a known system documents the row: find one, or remove the row"
+    systems = ";".join(sorted(found)) or "none: no read page of a known system"
+    return (
+        f"confirmation must be {derived!r}, what the row's source systems give "
+        f"({systems}; official > media > claim > state_media)"
+    )
+
+
+def _confirmation_problems(row: dict, found: set[str]) -> list[tuple]:
+    """The row's confirmation when it is not the level its source systems give."""
+    derived = confirmation_from_systems(found)
+    if row.get("confirmation") == derived:
+        return []
+    message = _confirmation_message(derived, found)
+    return [("confirmation", row.get("confirmation"), "confirmation_follows_systems", message)]
+
+
+def _backing_problems(row: dict, backed: set[str]) -> list[tuple]:
+    """Every coded field of the row that no read page states."""
+    problems = []
+    for column, field in _ROW_FIELDS.items():
+        value = row.get(column, "")
+        if _must_back(column, value) and field not in backed:
+            fix = "find a page that states it" if column in _ALWAYS else "code it unknown or empty"
+            message = (
+                f"no page of the row states the {field} (none lists '{field}' in supports; a page "
+                f"not found in the stored corpus backs nothing); {fix}"
+            )
+            problems.append((column, value, "backed_by_source", message))
+    return problems
+
+
+def _target_problems(row: dict, backed: set[str]) -> list[tuple]:
+    """The row's target_type when no read page says the site was hit and the row is not disputed."""
+    # A placeholder site needs no name, but a page must still say the forces were hit.
+    if row.get("target_type") in _OFF_TARGET or "site" in backed or row.get("disputed") == "true":
+        return []
+    return [("target_type", row.get("target_type"), "target_rule", None)]
+
+
+def _incident_problems(row: dict, own: list, found: set[str]) -> list[tuple]:
+    """Every rule one incident row breaks, as (column, value, check, message) in the report's order."""
+    backed = set().union(*(sup for _, _, sup in own if sup))
+    return [
+        *_url_problems(row, {url for url, _, _ in own}),
+        *_confirmation_problems(row, found),
+        *_backing_problems(row, backed),
+        *_target_problems(row, backed),
+    ]
+
+
+def _source_problems(row: dict, known: set[str]) -> list[tuple]:
+    """Every rule one sources.csv row breaks: an unknown incident, a system its outlet cannot carry."""
+    problems = []
+    if row.get("event_id") not in known:
+        problems.append(("event_id", row.get("event_id"), "in_incidents", None))
+    system, outlet_class = row.get("system"), row.get("outlet_class", "")
+    allowed = CLASS_SYSTEMS.get(outlet_class, ())
+    if system and allowed and system not in allowed:
+        message = f"a {outlet_class} page cannot belong to system {system!r}; allowed: {', '.join(allowed)}"
+        problems.append(("system", system, "system_fits_outlet_class", message))
+    return problems
+
+
+def _failure(path: Path, line: int, column: str, value, check: str, message: str | None) -> tuple:
+    """One failure row; a rule without its own message gets the rule's standard one."""
+    return (str(path), line, column, short(value), check, message or _MESSAGES[check])
+
+
 def provenance_failures(
     incidents_path: str | os.PathLike, sources_path: str | os.PathLike | None = None
 ) -> pd.DataFrame:
@@ -295,78 +378,18 @@ def provenance_failures(
     incidents_path = Path(incidents_path)
     sources_path = Path(sources_path) if sources_path is not None else incidents_path.parent / "sources.csv"
     sources = load_sources(sources_path)
-    pages = _pages(sources)
-    systems = _page_systems(sources)
+    pages, systems = _pages(sources), _page_systems(sources)
     _, rows, lines = _record_lines(incidents_path)
     failures = []
-
-    def fail(path, line, column, value, check, message=None):
-        failures.append((str(path), line, column, short(value), check, message or _MESSAGES[check]))
-
-    known = set()
     for row, line in zip(rows, lines):
         eid = row.get("event_id", "")
-        known.add(eid)
-        own = pages.get(eid, [])
-        urls = {u for u, _, _ in own}
-        if row.get("source_url", "").strip() not in urls:
-            fail(incidents_path, line, "source_url", row.get("source_url"), "source_url_in_sources")
-        for url in (u.strip() for u in (row.get("other_sources") or "").split(";")):
-            if url and url not in urls:
-                fail(incidents_path, line, "other_sources", url, "other_sources_in_sources")
-        derived = confirmation_from_systems(systems.get(eid, set()))
-        if row.get("confirmation") != derived:
-            fail(
-                incidents_path,
-                line,
-                "confirmation",
-                row.get("confirmation"),
-                "confirmation_follows_systems",
-                f"confirmation must be {derived!r}, what the row's source systems give "
-                f"({';'.join(sorted(systems.get(eid, set()))) or 'none: no read page of a known system'}; "
-                "official > media > claim > state_media)"
-                if derived
-                else "no read page of a known system documents the row: find one, or remove the row",
-            )
-        read = [(cls, sup) for _, cls, sup in own if sup]
-        backed = set().union(*(sup for _, sup in read))
-        for column, field in _ROW_FIELDS.items():
-            value = row.get(column, "")
-            if _must_back(column, value) and field not in backed:
-                fail(
-                    incidents_path,
-                    line,
-                    column,
-                    value,
-                    "backed_by_source",
-                    f"no page of the row states the {field} (none lists '{field}' in supports; a page "
-                    "not found in the stored corpus backs nothing); "
-                    + ("find a page that states it" if column in _ALWAYS else "code it unknown or empty"),
-                )
-
-        # The target rule: a placeholder site needs no name, but a page must still say the forces were hit.
-        if (
-            row.get("target_type") not in _OFF_TARGET
-            and "site" not in backed
-            and row.get("disputed") != "true"
-        ):
-            fail(incidents_path, line, "target_type", row.get("target_type"), "target_rule")
-
+        for problem in _incident_problems(row, pages.get(eid, []), systems.get(eid, set())):
+            failures.append(_failure(incidents_path, line, *problem))
+    known = {row.get("event_id", "") for row in rows}
     _, source_rows, source_lines = _record_lines(sources_path)
     for row, line in zip(source_rows, source_lines):
-        if row.get("event_id") not in known:
-            fail(sources_path, line, "event_id", row.get("event_id"), "in_incidents")
-        allowed = CLASS_SYSTEMS.get(row.get("outlet_class", ""), ())
-        if row.get("system") and allowed and row.get("system") not in allowed:
-            fail(
-                sources_path,
-                line,
-                "system",
-                row.get("system"),
-                "system_fits_outlet_class",
-                f"a {row.get('outlet_class')} page cannot belong to system {row.get('system')!r}; "
-                f"allowed: {', '.join(allowed)}",
-            )
+        for problem in _source_problems(row, known):
+            failures.append(_failure(sources_path, line, *problem))
     frame = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
     return frame.sort_values(["file", "line"], kind="stable").reset_index(drop=True)
 

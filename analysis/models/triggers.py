@@ -371,6 +371,70 @@ def _pooled_row(y: np.ndarray, post: np.ndarray, rr: RateRatio, p_greater: float
     }
 
 
+def _check_arguments(window_days, n_perm: int, baseline_days) -> None:
+    """Reject a bad window or re-draw count; warn that baseline_days is ignored."""
+    if not isinstance(window_days, (int, np.integer)) or window_days < 1:
+        raise ArgumentError("window_days", window_days, "a whole number of days >= 1")
+    if n_perm < 0:
+        raise ArgumentError("n_perm", n_perm, "0 (no test) or a positive number of re-draws")
+    if baseline_days is not None:
+        # stacklevel 3: the warning names the caller of trigger_windows, not this helper.
+        warnings.warn(
+            "baseline_days is ignored: the baseline is the rest of each trigger's period",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+
+
+def _roles(tday: np.ndarray, opened: list, n_days: int) -> np.ndarray:
+    """Each trigger's role: pooled trigger, opens period, or no window in span (with a warning)."""
+    roles = np.array(["opens period" if o else "pooled trigger" for o in opened], dtype=object)
+    roles[(tday < -1) | (tday >= n_days - 1)] = "no window in span"
+    if (roles == "no window in span").any():
+        # stacklevel 3: the warning names the caller of trigger_windows, not this helper.
+        warnings.warn(
+            f"{int((roles == 'no window in span').sum())} trigger(s) have no window day in the span",
+            StatisticalWarning,
+            stacklevel=3,
+        )
+    return roles
+
+
+def _day_masks(
+    tday: np.ndarray, pooled: np.ndarray, n_days: int, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Post days of the pooled triggers, and the days of every trigger in the span (never post days)."""
+    post, _ = _post_mask(tday[pooled], n_days, window)
+    _, trig_all = _post_mask(tday[(tday >= 0) & (tday < n_days)], n_days, window)
+    return post & ~trig_all, trig_all
+
+
+def _permutation_p_values(y, codes, n_strata, tday_pooled, trig_all, window_days, n_perm, seed, stat):
+    """Re-drawn statistics and the one- and two-sided permutation p-values of the observed one."""
+    in_span = tday_pooled.clip(0, len(y) - 1)
+    # The pooled triggers are re-drawn; the other trigger days stay left out of both sides.
+    fixed = trig_all.copy()
+    fixed[in_span] = False
+    perm = _permute(y, codes, n_strata, in_span, fixed, window_days, n_perm, seed)
+    p_greater = float((1 + np.sum(perm >= stat - 1e-9)) / (n_perm + 1))
+    p_two = min(1.0, 2 * min(p_greater, float((1 + np.sum(perm <= stat + 1e-9)) / (n_perm + 1))))
+    return perm, p_greater, p_two
+
+
+def _daily_frame(
+    y_series: pd.Series, labels: np.ndarray, post: np.ndarray, trig_all: np.ndarray
+) -> pd.DataFrame:
+    """Per day of the span: events, period and role (trigger day, post or background)."""
+    return pd.DataFrame(
+        {
+            "events": y_series.astype(int),
+            "period": labels,
+            "role": np.select([trig_all, post], ["trigger day", "post"], "background"),
+        },
+        index=y_series.index,
+    )
+
+
 def trigger_windows(
     incidents: pd.DataFrame,
     triggers: pd.DataFrame | Sequence,
@@ -427,33 +491,15 @@ def trigger_windows(
     >>> res = trigger_windows(load_incidents(), strikes)  # doctest: +SKIP
     >>> res.table.tail(1)[["estimate", "ci_low", "ci_high", "perm_p_two_sided"]]  # doctest: +SKIP
     """
-    if not isinstance(window_days, (int, np.integer)) or window_days < 1:
-        raise ArgumentError("window_days", window_days, "a whole number of days >= 1")
-    if n_perm < 0:
-        raise ArgumentError("n_perm", n_perm, "0 (no test) or a positive number of re-draws")
-    if baseline_days is not None:
-        warnings.warn(
-            "baseline_days is ignored: the baseline is the rest of each trigger's period",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+    _check_arguments(window_days, n_perm, baseline_days)
     y_series, labels, periods = _calendar(incidents, scope, span, background)
     y, first, n_days = y_series.to_numpy(dtype=float), y_series.index[0], len(y_series)
     trig_frame = _trigger_frame(triggers)
     tday = (trig_frame["event_date"] - first).dt.days.to_numpy()
     opened = [_opens_period(d, periods, first) for d in trig_frame["event_date"]]
-    roles = np.array(["opens period" if o else "pooled trigger" for o in opened], dtype=object)
-    roles[(tday < -1) | (tday >= n_days - 1)] = "no window in span"
+    roles = _roles(tday, opened, n_days)
     pooled = roles == "pooled trigger"
-    if (roles == "no window in span").any():
-        warnings.warn(
-            f"{int((roles == 'no window in span').sum())} trigger(s) have no window day in the span",
-            StatisticalWarning,
-            stacklevel=2,
-        )
-    post, trig = _post_mask(tday[pooled], n_days, window_days)
-    _, trig_all = _post_mask(tday[(tday >= 0) & (tday < n_days)], n_days, window_days)
-    post &= ~trig_all
+    post, trig_all = _day_masks(tday, pooled, n_days, window_days)
     fit, pooled_rr = _pooled_fit(y, labels, post, trig_all, window_days, alpha)
     rows = _trigger_rows(
         trig_frame, tday, roles, opened, y, labels, periods, post, trig_all, window_days, alpha
@@ -462,26 +508,15 @@ def trigger_windows(
     stat = float(_stratified_log_ratio(*_period_sums(y, codes, len(strata), post, trig_all)))
     perm, p_greater, p_two = np.array([]), np.nan, np.nan
     if n_perm and pooled.any() and np.isfinite(pooled_rr.estimate):
-        in_span = tday[pooled].clip(0, n_days - 1)
-        fixed = trig_all.copy()
-        fixed[in_span] = False
-        perm = _permute(y, codes, len(strata), in_span, fixed, window_days, n_perm, seed)
-        p_greater = float((1 + np.sum(perm >= stat - 1e-9)) / (n_perm + 1))
-        p_two = min(1.0, 2 * min(p_greater, float((1 + np.sum(perm <= stat + 1e-9)) / (n_perm + 1))))
+        perm, p_greater, p_two = _permutation_p_values(
+            y, codes, len(strata), tday[pooled], trig_all, window_days, n_perm, seed, stat
+        )
     rows.append(_pooled_row(y, post, pooled_rr, p_greater, p_two))
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table.attrs["window"] = f"days 1..{window_days} after (trigger day excluded; overlapping windows merged)"
-    daily = pd.DataFrame(
-        {
-            "events": y_series.astype(int),
-            "period": labels,
-            "role": np.select([trig_all, post], ["trigger day", "post"], "background"),
-        },
-        index=y_series.index,
-    )
     return TriggerResult(
         table=table,
-        daily=daily,
+        daily=_daily_frame(y_series, labels, post, trig_all),
         result=fit,
         permutation_statistics=perm,
         statistic=stat,
