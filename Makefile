@@ -28,8 +28,8 @@ reports/index.html: $(DATA) $(SRC) $(VENV)
 test: $(VENV) ## Run the whole test suite and every docstring example in analysis/
 	$(PY) -m pytest -q
 
-test-fast: $(VENV) ## Run the tests and examples, leaving out those marked slow
-	$(PY) -m pytest -q -m "not slow"
+test-fast: $(VENV) ## Run the tests and examples, leaving out those marked slow (report builds, browser, simulation studies), on 2 workers
+	$(PY) -m pytest -q -m "not slow" -n 2
 
 validate: $(VENV) ## Validate every data file; write reports/excluded_rows.csv
 	$(PY) -m analysis validate --excluded reports/excluded_rows.csv

@@ -11,8 +11,10 @@ Examples
 True
 >>> analysis.compare_periods.__module__  # imported now, on first use
 'analysis.models.rates'
->>> from analysis import load_incidents, load_periods, compare_periods  # doctest: +SKIP
->>> compare_periods(load_incidents(), load_periods(), reference="calm").table  # doctest: +SKIP
+>>> res = analysis.compare_periods(analysis.load_incidents(), study=analysis.load_study())
+>>> res.table.query("period == 'surge' and quantity == 'rate_ratio'")[["estimate", "ci_low", "ci_high"]].round(1)
+    estimate  ci_low  ci_high
+15      22.2     8.3     59.2
 """
 
 from __future__ import annotations
@@ -38,12 +40,13 @@ _EXPORTS: dict[str, str] = {
     "load_tallies": "analysis.data",
     "load_sources": "analysis.data",
     "load_config": "analysis.config",
+    "Study": "analysis.study",
+    "load_study": "analysis.study",
     "save_csv": "analysis.data",
     "acled_locations": "analysis.acled",
     "from_acled": "analysis.acled",
     "neutralise_formulas": "analysis.safety",
     # counting
-    "DEFAULT_CONFIRMATION": "analysis.counts",
     "daily_counts": "analysis.counts",
     "select_incidents": "analysis.counts",
     "attacks_by_site": "analysis.counts",
@@ -77,8 +80,8 @@ _EXPORTS: dict[str, str] = {
     "undercount_in_tally_windows": "analysis.models.mse",
     "PeriodComparison": "analysis.models.rates",
     "compare_periods": "analysis.models.rates",
-    "rates_from_tallies": "analysis.models.rates",
-    "tally_increments": "analysis.models.rates",
+    "rates_from_tallies": "analysis.models.tallies",
+    "tally_increments": "analysis.models.tallies",
     "Headline": "analysis.headline",
     "compute_headline": "analysis.headline",
     "rate_interval": "analysis.models.intervals",

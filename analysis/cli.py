@@ -202,11 +202,11 @@ def _readme(args) -> int:
 
 
 def _compare(args) -> int:
-    from analysis.config import load_config
     from analysis.data import load_incidents, load_periods
     from analysis.errors import ArgumentError
     from analysis.models.rates import compare_periods
     from analysis.periods import PeriodError
+    from analysis.study import load_study
 
     filters = {
         k: v
@@ -218,19 +218,21 @@ def _compare(args) -> int:
         if v
     }
     try:
-        periods = load_periods(args.periods) if args.periods else load_periods()
+        study = load_study()
+        periods = load_periods(args.periods) if args.periods else study.periods
         res = compare_periods(
             load_incidents(),
             periods,
-            reference=args.reference or load_config().reference,
+            reference=args.reference,
             scope=args.scope,
             method=args.method,
+            study=study,
             **filters,
         )
     except (ArgumentError, PeriodError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    table = res.table.drop(columns=["start", "end", "label"])
+    table = res.wide.drop(columns=["start", "end", "label"])
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False, float_format="%.4g"))
     elif args.format == "md":

@@ -61,6 +61,8 @@ class Config:
         Where the reference period is split for the regime sensitivity.
     period_words, reference_words : str
         How the two periods are named in sentences.
+    alpha : float
+        1 - confidence level of every interval (``[headline] alpha``, default 0.05).
     report : dict
         Model settings the report uses (``[report]``; see :data:`REPORT_DEFAULTS`).
     """
@@ -75,6 +77,7 @@ class Config:
     split_reference_at: dt.date | None = None
     period_words: str = "surge"
     reference_words: str = "calm"
+    alpha: float = 0.05
     report: dict = dataclasses.field(default_factory=dict)
 
 
@@ -90,6 +93,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
         "scope",
         "second_scope",
         "tally_scope",
+        "alpha",
     },
     "sensitivity": {"split_reference_at"},
     "report": set(REPORT_DEFAULTS),
@@ -173,6 +177,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         split_reference_at=_date(doc, "sensitivity", "split_reference_at", path, required=False),
         period_words=str(head.get("period_words", head.get("period", "surge"))),
         reference_words=str(head.get("reference_words", head.get("reference", "calm"))),
+        alpha=head.get("alpha", 0.05),
         report={**REPORT_DEFAULTS, **doc.get("report", {})},
     )
     if cfg.coverage_start > cfg.data_through:

@@ -4,9 +4,12 @@ Examples
 --------
 >>> import pandas as pd
 >>> inc = pd.DataFrame({"event_date": pd.to_datetime(["2024-01-01", "2024-01-03"]),
-...                     "confirmation": ["official", "media"]})
+...                     "confirmation": ["official", "media"], "target_type": ["base", "base"]})
 >>> daily_counts(inc)["events"].tolist()
 [1, 0, 1]
+
+Every model and plot counts through :func:`daily_counts`, in one scope
+(:data:`analysis.scope.DEFAULT_SCOPE` unless told otherwise).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from analysis.errors import ArgumentError, StatisticalWarning
 from analysis.scope import Scope, get_scope
 
 __all__ = [
-    "DEFAULT_CONFIRMATION",
     "attacks_by_site",
     "coarse_dated",
     "daily_counts",
@@ -29,42 +31,55 @@ __all__ = [
     "warn_coarse_dated",
 ]
 
-#: Analyses count official and media-confirmed attacks; claims are a sensitivity.
-DEFAULT_CONFIRMATION: tuple[str, ...] = ("official", "media")
-
 _FREQ_ALIASES = {"D": "D", "W": "W-SUN", "M": "MS", "MS": "MS", "Y": "YS", "YS": "YS", "Q": "QS", "QS": "QS"}
 
 
-def select_incidents(
-    incidents: pd.DataFrame,
-    confirmation: Sequence[str] | str | None = DEFAULT_CONFIRMATION,
-    target_types: Sequence[str] | str | None = None,
-    scope: Scope | str | None = None,
-) -> pd.DataFrame:
-    """Keep the rows an analysis counts.
+#: A bin width in words.
+FREQ_WORDS = {
+    "D": "day",
+    "W": "week",
+    "M": "month",
+    "MS": "month",
+    "Q": "quarter",
+    "QS": "quarter",
+    "Y": "year",
+    "YS": "year",
+}
 
-    With ``scope`` given, the scope decides (see :mod:`analysis.scope`) and
-    ``confirmation``/``target_types`` are ignored; without it they filter
-    directly (the older interface, kept for scripts).
+
+def per_bin(freq: str | None, what: str = "attacks") -> str:
+    """``what`` per bin of ``freq`` in words, for axis labels.
+
+    Examples
+    --------
+    >>> per_bin("W"), per_bin("W-SUN"), per_bin("MS"), per_bin(None, "events")
+    ('attacks per week', 'attacks per week', 'attacks per month', 'events per day')
+    """
+    freq = getattr(freq, "freqstr", freq)  # a pandas offset as its code
+    key = "D" if freq is None else ("W" if str(freq).startswith("W") else str(freq))
+    return f"{what} per {FREQ_WORDS[key]}" if key in FREQ_WORDS else f"{what} per bin ({freq})"
+
+
+def select_incidents(incidents: pd.DataFrame, scope: Scope | str | None = None) -> pd.DataFrame:
+    """Keep the rows an analysis counts: those of ``scope`` (default :data:`analysis.scope.DEFAULT_SCOPE`).
+
+    The same rule as every model and plot applies (see :mod:`analysis.scope`).
 
     Parameters
     ----------
     incidents : DataFrame
         As returned by :func:`analysis.load_incidents`.
-    confirmation : sequence of str, str or None
-        Confirmation levels to keep; ``None`` keeps all (claims included).
-    target_types : sequence of str, str or None
-        e.g. ``("base",)`` to match the Pentagon's "strikes on our facilities".
     scope : Scope or str, optional
-        A counting scope or the name of a preset.
+        A counting scope or the name of a preset; ``None`` is the default scope.
 
     Examples
     --------
-    >>> select_incidents(load_incidents(), scope="all_attacks")  # doctest: +SKIP
+    >>> inc = pd.DataFrame({"event_date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+    ...                     "confirmation": ["official", "claim"], "target_type": ["base", "base"]})
+    >>> len(select_incidents(inc)), len(select_incidents(inc, scope="with_claims"))
+    (1, 2)
     """
-    if scope is not None:
-        return get_scope(scope).select(incidents)
-    return Scope(confirmation=confirmation, target_types=target_types).select(incidents)
+    return get_scope(scope).select(incidents)
 
 
 def _spread(rows: pd.DataFrame, precision: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -84,71 +99,93 @@ def _spread(rows: pd.DataFrame, precision: str) -> tuple[pd.Series, np.ndarray, 
     return spread, 1.0 / days[positions], positions
 
 
+#: Columns a count may be split by.
+BY_COLUMNS = (
+    "country",
+    "admin1",
+    "location",
+    "target_type",
+    "weapon",
+    "outcome",
+    "actor_class",
+    "claimed_by",
+    "confirmation",
+)
+
+
 def daily_counts(
     incidents: pd.DataFrame,
-    by: str | None = None,
+    by: str | Sequence[str] | None = None,
     freq: str = "D",
     start=None,
     end=None,
-    confirmation: Sequence[str] | str | None = DEFAULT_CONFIRMATION,
     scope: Scope | str | None = None,
     precision: str = "first_day",
 ) -> pd.DataFrame:
     """Count incidents per day (or week, month), filling empty bins with 0.
 
-    Rows dated only to the week or month (``time_precision`` 2 or 3) count on
-    the date recorded, the first day of that week or month.
+    This is the one counting function: every model and plot counts through it,
+    in the same scope, so a count is the same number wherever it appears.
 
     Parameters
     ----------
     incidents : DataFrame
-        Needs an ``event_date`` column (datetime64).
-    by : str, optional
-        A column to split by (``"country"``, ``"weapon"``): one count column
-        per category. Without it the single column is ``events``.
-    freq : {"D", "W", "MS", "YS"}
+        Needs an ``event_date`` column (datetime64) and the columns the scope
+        filters on (a frame from :func:`analysis.load_incidents` has them).
+    by : str or sequence of str, optional
+        Columns to split by (``"country"``, ``["country", "weapon"]``): one
+        count column per category (a column MultiIndex for several columns).
+        Without it the single column is ``events``.
+    freq : {"D", "W", "MS", "QS", "YS"}
         Bin width. ``"W"`` bins are weeks ending on Sunday, labelled by the
-        Monday they start; ``"M"`` is an alias of ``"MS"`` (labelled by the
-        first of the month).
+        Monday they start; ``"M"``, ``"Q"`` and ``"Y"`` are aliases of
+        ``"MS"``, ``"QS"`` and ``"YS"`` (labelled by the first day).
     start, end : date-like, optional
         Calendar to cover, both inclusive; default the dataset's coverage
         (``incidents.attrs["coverage"]``, kept by subsets), else the first
         and last event.
-    confirmation : sequence of str or None
-        Passed to :func:`select_incidents`; default official and media.
     scope : Scope or str, optional
-        A counting scope (:mod:`analysis.scope`); when given it replaces
-        ``confirmation``.
+        The counting scope (:mod:`analysis.scope`); ``None`` is the default,
+        :data:`analysis.scope.DEFAULT_SCOPE` (``"pentagon"``).
     precision : {"first_day", "spread", "exclude"}
         Rows dated only to a week or month: counted on the first day
         (default, whole counts), spread evenly over the 7 days or the month
-        (fractional counts), or left out.
+        (fractional counts), or left out. Day models use ``"exclude"``.
 
     Returns
     -------
     DataFrame
-        int64 counts on a regular DatetimeIndex named ``date``.
+        int64 counts (float64 when spread) on a regular DatetimeIndex named ``date``.
 
     Examples
     --------
-    >>> daily_counts(load_incidents(), by="country", freq="MS")  # doctest: +SKIP
+    >>> inc = pd.DataFrame({"event_date": pd.to_datetime(["2024-01-01", "2024-01-09", "2024-01-10"]),
+    ...                     "confirmation": "official", "target_type": "base",
+    ...                     "country": ["Iraq", "Syria", "Syria"]})
+    >>> weekly = daily_counts(inc, by="country", freq="W")
+    >>> [str(d.date()) for d in weekly.index], weekly.to_dict("list")
+    (['2024-01-01', '2024-01-08'], {'Iraq': [1, 0], 'Syria': [0, 2]})
     """
     if freq not in _FREQ_ALIASES:
-        raise ValueError(f"freq must be one of {sorted(_FREQ_ALIASES)}, not {freq!r}")
+        raise ArgumentError("freq", freq, sorted(_FREQ_ALIASES))
     if precision not in ("first_day", "spread", "exclude"):
         raise ArgumentError("precision", precision, ["first_day", "spread", "exclude"])
-    rows = select_incidents(incidents, confirmation, scope=scope)
-    if by is not None and by not in rows:
-        raise ArgumentError(
-            "by",
-            by,
-            [
-                c
-                for c in ("country", "weapon", "target_type", "location", "actor_class", "confirmation")
-                if c in rows
-            ],
-        )
+    rows = select_incidents(incidents, scope)
+    by = [by] if isinstance(by, str) else (list(by) if by is not None else [])
+    for column in by:
+        if column not in rows:
+            raise ArgumentError("by", column, [c for c in BY_COLUMNS if c in rows])
     dates, weights, positions = _spread(rows, precision)
+    days = _calendar(incidents, dates, start, end)
+    inside = ((dates >= days[0]) & (dates <= days[-1])).to_numpy()
+    daily = _bin(rows, by, dates[inside].to_numpy(), weights[inside], positions[inside], days)
+    whole = precision != "spread" or bool((rows.get("time_precision", pd.Series(1)) == 1).all())
+    daily = daily.round().astype("int64") if whole else daily.astype("float64")
+    return _resample(daily, freq)
+
+
+def _calendar(incidents: pd.DataFrame, dates: pd.Series, start, end) -> pd.DatetimeIndex:
+    """The days counted: the arguments, else the dataset's coverage, else the first and last event."""
     covered = incidents.attrs.get("coverage")
     if covered is not None:
         start = covered[0] if start is None else start
@@ -156,30 +193,26 @@ def daily_counts(
     start = pd.Timestamp(start) if start is not None else (dates.min() if len(dates) else None)
     end = pd.Timestamp(end) if end is not None else (dates.max() if len(dates) else None)
     if start is None or end is None:
-        raise ValueError("no incidents to count and no start/end given")
+        raise ArgumentError("start, end", None, "dates to count over when no incident is counted")
     if start > end:
-        raise ValueError(f"start {start.date()} is after end {end.date()}")
-    days = pd.date_range(start, end, freq="D", name="date")
-    inside = (dates >= start) & (dates <= end)
-    inside = inside.to_numpy()
-    w = weights[inside]
-    if by is None:
-        daily = (
-            pd.Series(w, index=dates[inside].to_numpy())
-            .groupby(level=0)
-            .sum()
-            .reindex(days, fill_value=0)
-            .to_frame("events")
-        )
-    else:
-        groups = rows[by].astype("object").fillna("unknown").to_numpy()[positions][inside]
-        table = pd.crosstab(dates[inside].to_numpy(), groups, values=w, aggfunc="sum").fillna(0)
-        daily = table.reindex(days, fill_value=0)
-        daily.columns = [str(c) for c in daily.columns]
-        daily.columns.name = by
-    whole = precision != "spread" or bool((rows.get("time_precision", pd.Series(1)) == 1).all())
-    daily = daily.round().astype("int64") if whole else daily.astype("float64")
+        raise ArgumentError("start", str(start.date()), f"a day on or before end ({end.date()})")
+    return pd.date_range(start, end, freq="D", name="date")
+
+
+def _bin(rows, by: list[str], dates, weights, positions, days) -> pd.DataFrame:
+    """Weighted counts per day, one column per category of ``by`` (or ``events``)."""
+    if not by:
+        daily = pd.Series(weights, index=dates).groupby(level=0).sum().reindex(days, fill_value=0)
+        return daily.to_frame("events").rename_axis("date")
+    keys = [rows[c].astype("object").fillna("unknown").astype(str).to_numpy()[positions] for c in by]
+    table = pd.crosstab(dates, keys, values=weights, aggfunc="sum", rownames=["date"], colnames=by)
+    daily = table.fillna(0).reindex(days, fill_value=0)
     daily.index.name = "date"
+    return daily
+
+
+def _resample(daily: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Daily counts summed into weeks (Monday-labelled), months, quarters or years."""
     if freq == "D":
         return daily
     rule = _FREQ_ALIASES[freq]
@@ -189,7 +222,7 @@ def daily_counts(
     else:
         out = daily.resample(rule).sum()
     out.index.name = "date"
-    return out.astype(daily.dtypes.iloc[0])
+    return out.astype(daily.dtypes.iloc[0]) if len(daily.columns) else out
 
 
 def attacks_by_site(incidents: pd.DataFrame, scope: Scope | str | None = None) -> pd.DataFrame:
@@ -197,7 +230,8 @@ def attacks_by_site(incidents: pd.DataFrame, scope: Scope | str | None = None) -
 
     Examples
     --------
-    >>> attacks_by_site(load_incidents()).head(3)  # doctest: +SKIP
+    >>> attacks_by_site(incidents)["attacks"].sum() == len(select_incidents(incidents))
+    True
     """
     return (
         get_scope(scope)

@@ -21,8 +21,10 @@ Every sentence the report and README print about the headline comes from
 
 Examples
 --------
->>> h = compute_headline()  # doctest: +SKIP
->>> h.sentences()[0]  # doctest: +SKIP
+>>> from analysis.data import load_tallies
+>>> h = compute_headline(incidents, load_tallies(), study)
+>>> h.sentences()[0][:60]
+'Counting official or media-confirmed attacks on bases (the P'
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.config import Config, load_config
 from analysis.models.exact import rate_ratio_exact
-from analysis.models.rates import PeriodComparison, compare_periods, rates_from_tallies
+from analysis.models.rates import PeriodComparison, compare_periods
+from analysis.models.tallies import rates_from_tallies
 from analysis.periods import Period
 from analysis.results import Result
 from analysis.scope import get_scope
+from analysis.study import Study
 
 __all__ = ["Headline", "compute_headline"]
 
@@ -45,6 +48,7 @@ _COLUMNS = [
     "estimate",
     "ci_low",
     "ci_high",
+    "p_value",
     "events",
     "ref_events",
     "rate",
@@ -66,17 +70,18 @@ class Headline(Result):
     Attributes
     ----------
     table : DataFrame
-        estimate, ci_low, ci_high (the rate ratio), events and ref_events,
+        estimate, ci_low, ci_high (the rate ratio), p_value (its test), events and ref_events,
         rate (per 30 days) with its interval, ref_rate, then view, source,
         scope, method and comparison (pre-specified or sensitivity).
     comparisons : dict
         The :class:`PeriodComparison` behind each view, by view name.
-    config : Config
+    study : Study
+        The study whose headline pair, scopes, words and alpha were used.
     """
 
     table: pd.DataFrame
     comparisons: dict
-    config: Config
+    study: Study
     assumptions: str = (
         "Incident-list intervals: method nights (attack days as clusters, a cosine long-run variance with t "
         "critical values), never narrower than the exact interval; tally intervals: exact Poisson at the ends "
@@ -86,14 +91,14 @@ class Headline(Result):
     def _repr_fields(self) -> str:
         main = self.table.iloc[0]
         return (
-            f"{self.config.headline_period}/{self.config.reference} = {main.estimate:.1f} "
+            f"{self.study.headline_period}/{self.study.reference} = {main.estimate:.1f} "
             f"({main.ci_low:.1f}-{main.ci_high:.1f}), {len(self.table)} views"
         )
 
     def _days(self, view: str, prefix: str) -> int:
         """Days of the split reference part behind ``view``."""
         comp = self.comparisons[view]
-        return next(p.days for p in comp.periods if p.name == prefix + self.config.reference)
+        return next(p.days for p in comp.periods if p.name == prefix + self.study.reference)
 
     def row(self, view: str) -> pd.Series:
         """One view's row by name (``"incidents"``, ``"tallies_constant"``, ...)."""
@@ -107,24 +112,25 @@ class Headline(Result):
 
     def sentences(self) -> list[str]:
         """The headline in plain sentences, every number from :attr:`table`."""
-        c = self.config
+        c = self.study
+        ci = f"{c.confidence} CI"
+        first, second = get_scope(c.scope), get_scope(c.second_scope)
         inc, allv = self.row("incidents"), self.row("all_attacks")
         tc, ts = self.row("tallies_constant"), self.row("tallies_shape")
         head, ref = c.period_words, c.reference_words
         out = [
-            f"Counting what the Pentagon's tallies count (official or media-confirmed attacks on bases), the "
-            f"incident list gives {inc.rate:.1f} attacks per 30 days in the {head} (95% CI {inc.rate_ci_low:.1f} "
+            f"Counting {first.label}, the "
+            f"incident list gives {inc.rate:.1f} attacks per 30 days in the {head} ({ci} {inc.rate_ci_low:.1f} "
             f"to {inc.rate_ci_high:.1f}; {inc.events:.0f} attacks) against {inc.ref_rate:.2f} in the {ref} "
-            f"({inc.ref_events:.0f} attacks): {inc.estimate:.1f} times the rate (95% CI {inc.ci_low:.1f} to "
+            f"({inc.ref_events:.0f} attacks): {inc.estimate:.1f} times the rate ({ci} {inc.ci_low:.1f} to "
             f"{inc.ci_high:.1f}). This comparison was posed before the data were examined.",
-            f"The official tallies give {tc.rate:.1f} attacks per 30 days in the {head} (95% CI {tc.rate_ci_low:.1f} "
-            f"to {tc.rate_ci_high:.1f}) and {tc.estimate:.1f} times the {ref} rate (95% CI {tc.ci_low:.1f} to "
+            f"The official tallies give {tc.rate:.1f} attacks per 30 days in the {head} ({ci} {tc.rate_ci_low:.1f} "
+            f"to {tc.rate_ci_high:.1f}) and {tc.estimate:.1f} times the {ref} rate ({ci} {tc.ci_low:.1f} to "
             f"{tc.ci_high:.1f}) when a tally window's count is spread evenly over its days, or {ts.estimate:.1f} "
-            f"(95% CI {ts.ci_low:.1f} to {ts.ci_high:.1f}) when it is spread as the incident list's attacks are.",
-            f"Counting every attack in the list (convoys, diplomatic sites and drones downed away from bases "
-            f"included), the {head} ran at {allv.estimate:.1f} times the {ref} rate (95% CI {allv.ci_low:.1f} to "
-            f"{allv.ci_high:.1f}; {allv.events:.0f} against {allv.ref_events:.0f} attacks). The difference is "
-            f"the attacks outside the tallies' scope (convoys, diplomatic sites, other targets, disputed rows): "
+            f"({ci} {ts.ci_low:.1f} to {ts.ci_high:.1f}) when it is spread as the incident list's attacks are.",
+            f"Counting {second.label}, the {head} ran at {allv.estimate:.1f} times the {ref} rate ({ci} "
+            f"{allv.ci_low:.1f} to {allv.ci_high:.1f}; {allv.events:.0f} against {allv.ref_events:.0f} attacks). "
+            "The difference is the attacks counted here but not in the first count: "
             f"{allv.ref_events - inc.ref_events:.0f} in the {ref}, {allv.events - inc.events:.0f} in the {head}.",
         ]
         if "early_reference" in set(self.table["view"]):
@@ -134,13 +140,13 @@ class Headline(Result):
             regimes = (
                 f"The {ref} was not one regime in this count: its first part ran at {early.ref_rate:.2f} attacks "
                 f"per 30 days and the rest at {late.ref_rate:.2f} (exact test p = {test.p_value:.2g})"
-                if test.p_value < 0.05
+                if test.p_value < c.alpha
                 else f"In this count the {ref}'s two parts ran at similar rates ({early.ref_rate:.2f} and "
                 f"{late.ref_rate:.2f} attacks per 30 days, exact test p = {test.p_value:.2g})"
             )
             out.append(
                 f"{regimes}. Against the first part alone the {head} ran at {early.estimate:.1f} times the rate "
-                f"(95% CI {early.ci_low:.1f} to {early.ci_high:.1f}), against the rest at {late.estimate:.1f} "
+                f"({ci} {early.ci_low:.1f} to {early.ci_high:.1f}), against the rest at {late.estimate:.1f} "
                 f"({late.ci_low:.1f} to {late.ci_high:.1f}); the split date ({c.split_reference_at:%-d %B %Y}) was "
                 "found in the data, so this is a sensitivity, not a test."
             )
@@ -148,12 +154,13 @@ class Headline(Result):
 
 
 def _row(comp: PeriodComparison, period: str, reference: str, view: str, comparison: str) -> dict:
-    t = comp.table.set_index("period")
+    t = comp.wide.set_index("period")
     r, ref = t.loc[period], t.loc[reference]
     return {
         "estimate": r.rate_ratio,
         "ci_low": r.rr_ci_low,
         "ci_high": r.rr_ci_high,
+        "p_value": r.p_value,
         "events": r.events,
         "ref_events": ref.events,
         "rate": r.rate_per_30d,
@@ -179,83 +186,50 @@ def _split(periods: list[Period], name: str, at) -> list[Period]:
     return [early, late]
 
 
-def compute_headline(
-    incidents: pd.DataFrame,
-    tallies: pd.DataFrame,
-    periods: list[Period],
-    config: Config | None = None,
-    alpha: float = 0.05,
-) -> Headline:
+def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, study: Study) -> Headline:
     """Compute the headline ratio in every view (see the module notes).
 
     Parameters
     ----------
     incidents, tallies : DataFrame
         From :func:`analysis.load_incidents` and :func:`analysis.load_tallies`.
-    periods : list of Period
-        Must include the configuration's headline and reference periods.
-    config : Config, optional
-        Default :func:`analysis.config.load_config`.
+    study : Study
+        Its headline pair, scopes, split date and alpha (:func:`analysis.load_study`).
 
     Examples
     --------
-    >>> compute_headline(load_incidents(), load_tallies(), load_periods()).table  # doctest: +SKIP
+    >>> from analysis.data import load_tallies
+    >>> head = compute_headline(incidents, load_tallies(), study)
+    >>> round(head.row("incidents").estimate, 1)
+    22.2
     """
-    c = config or load_config()
+    c = study
     head, ref = c.headline_period, c.reference
-    pair = [p for p in periods if p.name in (head, ref)]
+    pair = c.headline_pair()
+    alpha = c.alpha
+    same = {"reference": ref, "alpha": alpha, "primary": head}
+    tally = {"reference": ref, "alpha": alpha, "tally_scope": c.tally_scope, "scope": c.scope}
     comps = {
-        "incidents": compare_periods(
-            incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head
-        ),
-        "tallies_constant": rates_from_tallies(
-            tallies, pair, reference=ref, alpha=alpha, tally_scope=c.tally_scope, scope=c.scope
-        ),
-        "tallies_shape": rates_from_tallies(
-            tallies,
-            pair,
-            reference=ref,
-            alpha=alpha,
-            allocation="shape",
-            incidents=incidents,
-            scope=c.scope,
-            tally_scope=c.tally_scope,
-        ),
-        "all_attacks": compare_periods(
-            incidents, pair, reference=ref, scope=c.second_scope, alpha=alpha, primary=head
-        ),
-        "with_claims": compare_periods(
-            incidents,
-            pair,
-            reference=ref,
-            scope=get_scope(c.scope, confirmation=None),
-            alpha=alpha,
-            primary=head,
-        ),
-        "day_dated_only": compare_periods(
-            incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head, precision="exclude"
-        ),
+        "incidents": compare_periods(incidents, pair, scope=c.scope, **same),
+        "tallies_constant": rates_from_tallies(tallies, pair, **tally),
+        "tallies_shape": rates_from_tallies(tallies, pair, allocation="shape", incidents=incidents, **tally),
+        "all_attacks": compare_periods(incidents, pair, scope=c.second_scope, **same),
+        "with_claims": compare_periods(incidents, pair, scope=get_scope(c.scope, confirmation=None), **same),
+        "day_dated_only": compare_periods(incidents, pair, scope=c.scope, precision="exclude", **same),
         # The interval method before December 2026, beside the default that replaced it.
-        "old_interval_hac": compare_periods(
-            incidents, pair, reference=ref, scope=c.scope, alpha=alpha, primary=head, method="hac"
-        ),
+        "old_interval_hac": compare_periods(incidents, pair, scope=c.scope, method="hac", **same),
     }
     if "independent_source" in incidents:
         # Rows resting only on partisan, state-affiliated or aggregator pages left out (data/sources.csv).
         comps["independent"] = compare_periods(
-            incidents,
-            pair,
-            reference=ref,
-            alpha=alpha,
-            primary=head,
-            scope=get_scope(c.scope, independent_only=True),
+            incidents, pair, scope=get_scope(c.scope, independent_only=True), **same
         )
     rows = [
         _row(comp, head, ref, view, "pre-specified" if view == "incidents" else "sensitivity")
         for view, comp in comps.items()
     ]
     if c.split_reference_at is not None:
-        head_p = next(p for p in periods if p.name == head)
+        head_p = c.period(head)
         for part in _split(pair, ref, c.split_reference_at):
             view = part.name.split("_")[0] + "_reference"
             comp = compare_periods(
@@ -263,7 +237,7 @@ def compute_headline(
             )
             comps[view] = comp
             rows.append(_row(comp, head, part.name, view, "sensitivity (split chosen from the data)"))
-    return Headline(table=pd.DataFrame(rows)[_COLUMNS], comparisons=comps, config=c)
+    return Headline(table=pd.DataFrame(rows)[_COLUMNS], comparisons=comps, study=c)
 
 
 def coverage_sentence(cov: pd.DataFrame, headline: Headline) -> str:
@@ -271,10 +245,13 @@ def coverage_sentence(cov: pd.DataFrame, headline: Headline) -> str:
 
     Examples
     --------
-    >>> coverage_sentence(coverage(incidents, tallies), compute_headline(...))  # doctest: +SKIP
+    >>> from analysis import coverage, load_tallies
+    >>> tallies = load_tallies()
+    >>> coverage_sentence(coverage(incidents, tallies), compute_headline(incidents, tallies, study))[:30]
+    'The last official count for th'
     """
     comp = headline.comparisons["incidents"]
-    period = next(p for p in comp.periods if p.name == headline.config.headline_period)
+    period = next(p for p in comp.periods if p.name == headline.study.headline_period)
     start = pd.Timestamp(period.start)
     same = cov[
         cov["official"]
@@ -289,7 +266,7 @@ def coverage_sentence(cov: pd.DataFrame, headline: Headline) -> str:
     share = 100 * r.our_rows / r.official_count
     side = "fewer" if r.our_rows < r.official_count else "more"
     return (
-        f"The last official count for the {headline.config.period_words} ({r.speaker}) gave "
+        f"The last official count for the {headline.study.period_words} ({r.speaker}) gave "
         f"{r.official_count} attacks from {r.window_start:%-d %b %Y} to {r.as_of:%-d %b %Y}; the list holds "
         f"{r.our_rows:.0f} attacks on bases in that window ({share:.0f}% of it, {side} than the official "
         f"count). The list is not matched to the tallies one to one."

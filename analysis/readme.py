@@ -216,8 +216,12 @@ def update_data_readme(path: Path | None = None) -> bool:
 
 
 def outputs_block() -> str:
-    """The README's table of report outputs, from the report's own lists of figures and tables."""
-    from analysis.report import FIGURES, TABLES
+    """The README's table of report outputs, from the declared artefacts, worded for the shipped study."""
+    from analysis.artefacts import figures
+    from analysis.report import TABLES, caption
+    from analysis.study import load_study
+
+    study = load_study()
 
     lines = [
         OUT_BEGIN,
@@ -228,7 +232,10 @@ def outputs_block() -> str:
         "attack with links, assumptions, provenance |",
         "| `reports/summary.md` | headline and main tables for a README or pull request |",
     ]
-    lines += [f"| `reports/figures/{stem}.svg` (and `.png`) | {text} |" for stem, text in FIGURES.items()]
+    lines += [
+        f"| `reports/figures/{stem}.svg` (and `.png`) | {caption(figure, study)} |"
+        for stem, figure in figures().items()
+    ]
     lines += [
         f"| `reports/tables/{stem}.csv` (and `.md`, `.tex`) | {text} |" for stem, text in TABLES.items()
     ]
@@ -237,17 +244,17 @@ def outputs_block() -> str:
 
 def headline_block(data: Path | None = None) -> str:
     """The generated headline section (Markdown) from the shipped data."""
-    from analysis.config import load_config
     from analysis.coverage import coverage
-    from analysis.data import data_dir, load_incidents, load_periods, load_tallies
+    from analysis.data import data_dir, load_incidents, load_tallies
     from analysis.headline import compute_headline, coverage_sentence
     from analysis.scope import scope_funnel
+    from analysis.study import load_study
 
     data = Path(data) if data else data_dir()
-    cfg = load_config(data / "config.toml")
+    cfg = load_study(data)
     incidents = load_incidents(data / "incidents.csv")
     tallies = load_tallies(data / "tallies.csv")
-    head = compute_headline(incidents, tallies, load_periods(data / "periods.toml"), cfg)
+    head = compute_headline(incidents, tallies, cfg)
     funnel = scope_funnel(incidents, cfg.scope)
     lines = [
         BEGIN,
@@ -259,7 +266,7 @@ def headline_block(data: Path | None = None) -> str:
         + "; ".join(f"{r.rule}: {r.rows_removed} left out" for r in funnel.iloc[1:].itertuples())
         + ").",
         "",
-        "| view | rate ratio | 95% CI | attacks (period / reference) | method |",
+        f"| view | rate ratio | {cfg.confidence} CI | attacks (period / reference) | method |",
         "|---|---|---|---|---|",
     ]
     for r in head.table.itertuples():
@@ -279,30 +286,23 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
     """The README's multiple systems estimates on the shipped data, and the simulation study's table."""
     import warnings
 
-    import pandas as pd
-
-    from analysis.config import load_config
-    from analysis.data import data_dir, load_incidents, load_periods
+    from analysis.data import data_dir, load_incidents
     from analysis.models.mse import undercount_adjusted_ratio
+    from analysis.study import load_study
 
     data = Path(data) if data else data_dir()
-    cfg = load_config(data / "config.toml")
+    study = load_study(data)
     incidents = load_incidents(data / "incidents.csv")  # loaded once for both estimates below
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = undercount_adjusted_ratio(
-            incidents,
-            period=cfg.headline_period,
-            reference=cfg.reference,
-            periods=load_periods(data / "periods.toml"),
-            scope=cfg.scope,
-            n_boot=cfg.report["mse_boot"],
-            seed=cfg.report["seed"],
+            incidents, n_boot=study.report["mse_boot"], seed=study.seed, study=study
         )
+    level = study.confidence
     lines = [
         MSE_BEGIN,
         "",
-        "| period | documented | estimated total | 95% CI | completeness | lists |",
+        f"| period | documented | estimated total | {level} CI | completeness | lists |",
         "|---|---|---|---|---|---|",
     ]
     for r in res.undercount.table.itertuples():
@@ -313,50 +313,66 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
             f"| {r.stratum} | {r.observed} | {r.estimate:.0f} | {r.ci_low:.0f} to {r.ci_high:.0f} | "
             f"{r.completeness:.0%} | {r.n_lists} |"
         )
-    lines += ["", "| view | rate ratio | 95% CI | attacks (period / reference) |", "|---|---|---|---|"]
+    lines += ["", f"| view | rate ratio | {level} CI | attacks (period / reference) |", "|---|---|---|---|"]
     for r in res.table.itertuples():
         lines.append(
             f"| {r.view} | {r.estimate:.1f} | {r.ci_low:.1f} to {r.ci_high:.1f} | {r.n:.0f} / {r.n_reference:.0f} |"
         )
-    if cfg.report["mse_tallies"]:
-        from analysis.data import load_tallies
-        from analysis.models.mse import undercount_in_tally_windows
+    if study.report["mse_tallies"]:
+        lines += _tally_window_lines(incidents, data, study)
+    lines += _mse_study_lines(sim)
+    return "\n".join([*lines, "", MSE_END])
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            check = undercount_in_tally_windows(
-                incidents,
-                load_tallies(data / "tallies.csv"),
-                cfg.report["mse_tallies"],
-                scope=cfg.scope,
-                n_boot=cfg.report["mse_boot"],
-                seed=cfg.report["seed"],
-            )
-        lines += [
-            "",
-            "Against the official counts, in each tally's own window (the counting scope, every confirmation "
-            "level; one country where the tally counts one):",
-            "",
-            "| tally | window | where | official count | documented | estimated total | 95% CI |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for r in check.itertuples():
-            lines.append(
-                f"| {r.speaker} | {r.window_start} to {r.as_of} | {r.countries} | {r.tally:.0f} | {r.observed} | "
-                f"{r.estimate:.0f} | {r.ci_low:.0f} to {r.ci_high:.0f} |"
-            )
-        inside = [f"{r.tally:.0f}" for r in check.itertuples() if r.ci_low <= r.tally <= r.ci_high]
-        lines += [
-            "",
-            "Inside the interval: "
-            + (", ".join(inside) or "none")
-            + ". Where the estimate runs above an official count, the list holds claim-only and "
-            "state-media rows the official count leaves out (a claim of an attack that did not happen "
-            "counts as one seen by one list), and the official count is itself a list with its own misses.",
-        ]
+
+def _tally_window_lines(incidents, data: Path, study) -> list[str]:
+    """The estimate in each configured official tally's window, beside the tally."""
+    import warnings
+
+    from analysis.data import load_tallies
+    from analysis.models.mse import undercount_in_tally_windows
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check = undercount_in_tally_windows(
+            incidents,
+            load_tallies(data / "tallies.csv"),
+            study.report["mse_tallies"],
+            scope=study.scope,
+            n_boot=study.report["mse_boot"],
+            seed=study.seed,
+        )
+    lines = [
+        "",
+        "Against the official counts, in each tally's own window (the counting scope, every confirmation "
+        "level; one country where the tally counts one):",
+        "",
+        f"| tally | window | where | official count | documented | estimated total | {study.confidence} CI |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in check.itertuples():
+        lines.append(
+            f"| {r.speaker} | {r.window_start} to {r.as_of} | {r.countries} | {r.tally:.0f} | {r.observed} | "
+            f"{r.estimate:.0f} | {r.ci_low:.0f} to {r.ci_high:.0f} |"
+        )
+    inside = [f"{r.tally:.0f}" for r in check.itertuples() if r.ci_low <= r.tally <= r.ci_high]
+    return [
+        *lines,
+        "",
+        "Inside the interval: "
+        + (", ".join(inside) or "none")
+        + ". Where the estimate runs above an official count, the list holds claim-only and "
+        "state-media rows the official count leaves out (a claim of an attack that did not happen "
+        "counts as one seen by one list), and the official count is itself a list with its own misses.",
+    ]
+
+
+def _mse_study_lines(sim: Path) -> list[str]:
+    """The undercount simulation study's coverage table and the default's width, from its saved results."""
+    import pandas as pd
+
     t = pd.read_csv(sim)
     scenarios = list(dict.fromkeys(t["scenario"]))
-    lines += [
+    lines = [
         "",
         f"Simulation study (`benchmarks/sim_mse.py`, {int(t['reps'].iloc[0])} populations per scenario): coverage "
         "of the 95% interval, with the median relative bias in brackets:",
@@ -371,12 +387,12 @@ def undercount_block(data: Path | None = None, sim: Path = MSE_CSV) -> str:
     default = t[t["method"] == "average AIC (bootstrap)"].set_index("scenario")
     single = t[t["method"] == "best AIC (profile)"].set_index("scenario")
     width = (default["median_rel_width"] / single["median_rel_width"]).median()
-    lines += [
+    return [
+        *lines,
         "",
         f"The default (AIC-weighted average, bootstrap) covers at least {default['coverage'].min():.2f} in every "
         f"scenario; its median interval is {width:.1f} times as wide as the best AIC model's profile interval.",
     ]
-    return "\n".join([*lines, "", MSE_END])
 
 
 def read_block(text: str, begin: str, end: str) -> str:

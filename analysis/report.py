@@ -28,28 +28,29 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import __version__, plots
-from analysis.config import Config, data_coverage, load_config
-from analysis.counts import attacks_by_site, coarse_dated, daily_counts
+from analysis.artefacts import check_artefacts, figures, tables
+from analysis.config import data_coverage
+from analysis.counts import coarse_dated, daily_counts
 from analysis.coverage import coverage
 from analysis.data import (
     data_dir,
     load_context_events,
     load_incidents,
     load_locations,
-    load_periods,
     load_tallies,
 )
 from analysis.headline import compute_headline, coverage_sentence
-from analysis.manifest import manifest
 from analysis.models.changepoint import detect_changepoints
 from analysis.models.its import interrupted_time_series
 from analysis.models.mse import capture_histories, estimate_undercount, undercount_adjusted_ratio
-from analysis.models.rates import compare_periods, rates_from_tallies
+from analysis.models.rates import compare_periods
 from analysis.models.selfexcite import fit_self_excitation
+from analysis.models.tallies import rates_from_tallies
 from analysis.models.triggers import trigger_windows
-from analysis.periods import Period, covered_periods, nearest_boundaries, periods_table
-from analysis.scope import get_scope, scope_funnel
-from analysis.sections import FIGURE_CAPTIONS, compose_page, figure_credit
+from analysis.periods import Period, covered_periods
+from analysis.scope import get_scope
+from analysis.sections import compose_page, figure_credit
+from analysis.study import Study, load_study
 from analysis.tables import format_table, write_table
 
 __all__ = [
@@ -63,42 +64,10 @@ __all__ = [
     "load_inputs",
 ]
 
-#: Figures the report writes (stem -> what it shows); each as .svg and .png.
-FIGURES = {stem: caption for stem, (caption, _) in FIGURE_CAPTIONS.items() if stem != "hawkes"}
+#: Figures the report writes (stem -> what it shows); each as .svg and .png. Declared in analysis.artefacts.
+FIGURES = {stem: a.caption for stem, a in figures().items()}
 #: Tables the report writes (stem -> what it shows); each as .csv, .md and .tex.
-TABLES = {
-    "headline": "the pre-specified ratio in every view: incident list, tallies, all attacks, sensitivities",
-    "scope_funnel": "why the file's rows become the counted attacks: each rule of the counting scope",
-    "rates_incidents": "rates and rate ratios by period from the incident list",
-    "rates_tallies": "rates and rate ratios by period from the official tallies",
-    "rates_all_attacks": "rates and rate ratios counting every attack (convoys and diplomatic sites included)",
-    "rates_with_claims": "sensitivity: rates counting claim-only rows too",
-    "its": "interrupted time series level changes, aligned to the day of each interruption",
-    "coverage": "each tally against our rows in the same window and scope",
-    "attacks_by_site": "attacks per site",
-    "periods": "period definitions with rationale and source",
-    "changepoints": "changepoints found in the daily counts, with date intervals",
-    "changepoint_segments": "segments between changepoints with their rates",
-    "changepoints_vs_periods": "each changepoint against the nearest named period boundary",
-    "self_excitation": "self-excitation on days: branching ratio, mean lag, background per period",
-    "triggers": "each US strike's week against the period background, pooled and apart",
-    "undercount": "multiple systems estimates of the headline periods' total attacks, seen and unseen",
-    "undercount_models": "every log-linear model of the undercount estimate, with its weight",
-    "undercount_ratio": "the headline ratio before and after the undercount adjustment",
-    "excluded_rows": "rows excluded by validation, with reasons",
-    "provenance": "sha256 and row counts of the data files",
-}
-_SIZES = {
-    "timeline_weekly": (10, 4.5),
-    "monthly_by_country": (10, 4),
-    "monthly_by_weapon": (10, 4),
-    "sites_map": (7, 5.5),
-    "changepoints": (10, 4.5),
-    "self_excitation": (10, 4.5),
-    "triggers": (8, 6),
-    "undercount": (8, 5.5),
-    "undercount_ratio": (8, 2.8),
-}
+TABLES = {stem: a.caption for stem, a in tables().items()}
 
 
 @dataclass(frozen=True)
@@ -109,14 +78,19 @@ class Inputs:
     tallies: pd.DataFrame
     locations: pd.DataFrame
     context: pd.DataFrame
-    periods: list[Period]
-    config: Config
+    study: Study
     excluded: pd.DataFrame
     data: Path
+
+    @property
+    def periods(self) -> list[Period]:
+        """The study's named periods."""
+        return list(self.study.periods)
 
 
 def load_inputs(data: Path) -> Inputs:
     """Load and validate every data file; invalid rows are kept aside, never dropped silently."""
+    study = load_study(data)
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         frames = {
@@ -137,8 +111,7 @@ def load_inputs(data: Path) -> Inputs:
         frames["tallies"],
         frames["locations"],
         frames["context_events"],
-        load_periods(data / "periods.toml"),
-        load_config(data / "config.toml"),
+        study,
         excluded,
         data,
     )
@@ -146,14 +119,14 @@ def load_inputs(data: Path) -> Inputs:
 
 def fit_all(inp: Inputs) -> dict:
     """Every model the report shows, each fitted once, in the configured scope."""
-    cfg, rep, inc = inp.config, inp.config.report, inp.incidents
+    cfg, rep, inc = inp.study, inp.study.report, inp.incidents
     start, end = data_coverage(inc)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the periods table shows covered days; the page says why
         periods = covered_periods(inp.periods, (start, end))
     # Day models: rows dated only to a week or month are left out (their day is unknown).
     daily = daily_counts(inc, scope=cfg.scope, start=start, end=end, precision="exclude")["events"]
-    head = compute_headline(inc, inp.tallies, periods, cfg)
+    head = compute_headline(inc, inp.tallies, cfg)
     strikes = inp.context[inp.context["category"] == "us_strike"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # caveats are worded into the report's sections instead
@@ -161,18 +134,10 @@ def fit_all(inp: Inputs) -> dict:
             "scope": get_scope(cfg.scope),
             "counted": get_scope(cfg.scope).select(inc),
             "headline": head,
-            "rates": compare_periods(inc, periods, reference=cfg.reference, scope=cfg.scope),
-            "tallies": rates_from_tallies(
-                inp.tallies,
-                periods,
-                reference=cfg.reference,
-                allocation="shape",
-                incidents=inc,
-                scope=cfg.scope,
-                tally_scope=cfg.tally_scope,
-            ),
-            "all_attacks": compare_periods(inc, periods, reference=cfg.reference, scope=cfg.second_scope),
-            "with_claims": compare_periods(inc, periods, reference=cfg.reference, scope="with_claims"),
+            "rates": compare_periods(inc, periods, study=cfg),
+            "tallies": rates_from_tallies(inp.tallies, periods, allocation="shape", incidents=inc, study=cfg),
+            "all_attacks": compare_periods(inc, periods, scope=cfg.second_scope, study=cfg),
+            "with_claims": compare_periods(inc, periods, scope="with_claims", study=cfg),
             "its": interrupted_time_series(
                 daily, at=[pd.Timestamp(d) for d in rep["its_at"]], freq=rep["its_freq"], slope_change=False
             ),
@@ -210,7 +175,7 @@ def fit_all(inp: Inputs) -> dict:
     return out
 
 
-def _undercount(inc: pd.DataFrame, periods: list[Period], cfg: Config) -> dict:
+def _undercount(inc: pd.DataFrame, periods: list[Period], cfg: Study) -> dict:
     """Multiple systems estimates for the headline's two periods and the adjusted headline ratio.
 
     Only the headline pair: the estimate is a sensitivity of the headline, and each stratum's
@@ -239,73 +204,14 @@ def _undercount(inc: pd.DataFrame, periods: list[Period], cfg: Config) -> dict:
     }
 
 
-def _tally_totals(r: dict) -> pd.DataFrame:
-    """The official tallies' count in each stratum of the undercount estimate (spread evenly)."""
-    t = r["tallies"].table
-    t = t[t["period"].isin(r["undercount"].table["stratum"]) & t["events"].notna()]
-    return pd.DataFrame({"stratum": t["period"], "count": t["events"], "label": "official tallies"})
-
-
 def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:
-    """Every table the report writes, by stem."""
-    counts = {
-        "incidents.csv": len(inp.incidents),
-        "tallies.csv": len(inp.tallies),
-        "locations.csv": len(inp.locations),
-        "context_events.csv": len(inp.context),
-        "periods.toml": len(inp.periods),
-        "config.toml": 1,
-    }
-    if (inp.data / "sources.csv").exists():
-        counts["sources.csv"] = (inp.data / "sources.csv").read_text(encoding="utf-8").count("\n") - 1
-    return {
-        "headline": r["headline"].table,
-        "scope_funnel": scope_funnel(inp.incidents, inp.config.scope),
-        "rates_incidents": r["rates"].table,
-        "rates_tallies": r["tallies"].table,
-        "rates_all_attacks": r["all_attacks"].table,
-        "rates_with_claims": r["with_claims"].table,
-        "its": r["its"].table,
-        "coverage": r["coverage"],
-        "attacks_by_site": attacks_by_site(inp.incidents, inp.config.scope),
-        "periods": periods_table(inp.periods, data_coverage(inp.incidents)),
-        "changepoints": r["changepoints"].changepoints,
-        "changepoint_segments": r["changepoints"].table,
-        "changepoints_vs_periods": nearest_boundaries(r["changepoints"].changepoints["date"], inp.periods),
-        "self_excitation": r["self_excitation"].table,
-        "triggers": r["triggers"].table,
-        "undercount": r["undercount"].table,
-        "undercount_models": r["undercount"].models[lambda m: m["weight"] > 0.01].reset_index(drop=True),
-        "undercount_ratio": r["undercount_ratio"].table,
-        "excluded_rows": inp.excluded,
-        "provenance": manifest(inp.data, counts),
-    }
+    """Every table the report writes, by stem (the list in :mod:`analysis.artefacts`)."""
+    return {stem: table.build(inp, r) for stem, table in tables().items()}
 
 
-def _drawings(inp: Inputs, r: dict) -> dict[str, Callable]:
-    scope = inp.config.scope
-    return {
-        "headline": lambda ax: r["headline"].plot(ax=ax),
-        "rates_by_period": lambda ax: plots.plot_period_rates(
-            r["rates"], r["tallies"], ax=ax, labels=["incident list", "official tallies"]
-        ),
-        "rate_ratios": lambda ax: plots.plot_rate_ratios(
-            r["rates"], r["tallies"], ax=ax, labels=["incident list", "official tallies"]
-        ),
-        "coverage_surge": lambda ax: plots.plot_coverage(inp.incidents, inp.tallies, ax=ax, scope=scope),
-        "timeline_weekly": lambda ax: plots.plot_timeline(
-            inp.incidents, inp.periods, inp.context, ax=ax, scope=scope
-        ),
-        "monthly_by_country": lambda ax: plots.plot_by_month(inp.incidents, "country", ax=ax, scope=scope),
-        "monthly_by_weapon": lambda ax: plots.plot_by_month(inp.incidents, "weapon", ax=ax, scope=scope),
-        "its_monthly": lambda ax: r["its"].plot(ax=ax),
-        "changepoints": lambda ax: r["changepoints"].plot(ax=ax),
-        "self_excitation": lambda ax: r["self_excitation"].plot(ax=ax),
-        "triggers": lambda ax: r["triggers"].plot(ax=ax),
-        "sites_map": lambda ax: plots.plot_sites(inp.incidents, inp.locations, ax=ax, scope=scope),
-        "undercount": lambda ax: r["undercount"].plot(ax=ax, tallies=_tally_totals(r)),
-        "undercount_ratio": lambda ax: r["undercount_ratio"].plot(ax=ax),
-    }
+def caption(artefact, study: Study) -> str:
+    """An artefact's caption with the study's words filled in."""
+    return artefact.caption.format(confidence=study.confidence, period=study.period_words)
 
 
 _JOB: tuple | None = None
@@ -314,12 +220,13 @@ _JOB: tuple | None = None
 def _draw_one(stem: str) -> str:
     """Draw one figure of the job set up by :func:`draw_figures` (run in a worker or in-process)."""
     inp, r, folder = _JOB
+    figure = figures()[stem]
     with plots.style():
-        fig, ax = plt.subplots(figsize=_SIZES.get(stem, (8, 4.5)))
+        fig, ax = plt.subplots(figsize=figure.size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _drawings(inp, r)[stem](ax)
-    plots.add_source_line(ax, figure_credit(stem, f"{inp.config.data_through:%-d %B %Y}"))
+        figure.draw(inp, r, ax)
+    plots.add_source_line(ax, figure_credit(stem, f"{inp.study.data_through:%-d %B %Y}"))
     plots.save_figure(fig, folder / stem)
     plt.close(fig)
     return stem
@@ -377,13 +284,18 @@ def cached_fit(inp: Inputs, cache: Path | None) -> dict:
     return results
 
 
-def render(page: dict, out: Path) -> Path:
-    """Write index.html from the packaged template."""
+def render_html(page: dict) -> str:
+    """The report page as HTML, from the packaged template (CSS and JavaScript inlined, text escaped)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("analysis", "templates"), autoescape=True, keep_trailing_newline=True
     )
+    return env.get_template("report.html").render(page=page)
+
+
+def render(page: dict, out: Path) -> Path:
+    """Write index.html from the packaged template."""
     index = out / "index.html"
-    index.write_text(env.get_template("report.html").render(page=page), encoding="utf-8")
+    index.write_text(render_html(page), encoding="utf-8")
     return index
 
 
@@ -434,6 +346,7 @@ def build_report(
     """
     say = progress or (lambda _msg: None)
     out = Path(out)
+    check_artefacts()
     say("load: validating data files")
     inputs = load_inputs(Path(data) if data else data_dir())
     say("models: headline, rates, tallies, ITS, changepoints, self-excitation, trigger windows")

@@ -20,58 +20,13 @@ from urllib.parse import urlparse
 import pandas as pd
 from markupsafe import Markup
 
-from analysis.models.rates import ABOUT_SHARE, coverage_note
+from analysis.artefacts import ARTEFACTS, SECTIONS, SOURCES, Figure, Table, figures
+from analysis.models.rates import coverage_note
+from analysis.models.tallies import ABOUT_SHARE
 from analysis.plots import human
 from analysis.tables import format_table
 
-__all__ = ["COLUMN_WORDS", "FIGURE_CAPTIONS", "compose_page", "figure_credit", "humanise"]
-
-#: What each figure shows and which sources it draws on (for its credit line).
-FIGURE_CAPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "headline": ("The headline rate ratio in every view, with 95% intervals", ("incidents", "tallies")),
-    "rates_by_period": (
-        "Attacks per 30 days by period, incident list and official tallies",
-        ("incidents", "tallies"),
-    ),
-    "rate_ratios": ("Rate ratios against the reference period", ("incidents", "tallies")),
-    "coverage_surge": (
-        "Our list against the official cumulative counts in the surge",
-        ("incidents", "tallies"),
-    ),
-    "timeline_weekly": (
-        "Attacks per week, named periods shaded, US strikes and escalations marked",
-        ("incidents", "context"),
-    ),
-    "monthly_by_country": ("Attacks per month by country", ("incidents",)),
-    "monthly_by_weapon": ("Attacks per month by weapon", ("incidents",)),
-    "its_monthly": (
-        "Monthly attacks with the fitted segmented model and the no-change projection",
-        ("incidents",),
-    ),
-    "changepoints": ("Daily attacks with the segments the changepoint search found", ("incidents",)),
-    "self_excitation": ("Daily attacks with the fitted background and follow-on attacks", ("incidents",)),
-    "triggers": (
-        "Attacks in the week after each US strike against the period's background",
-        ("incidents", "context"),
-    ),
-    "sites_map": ("Attacks by site", ("incidents", "locations")),
-    "undercount": (
-        "Attacks documented by one list and by several, and the estimated total per period",
-        ("incidents", "sources"),
-    ),
-    "undercount_ratio": (
-        "The headline ratio before and after the undercount adjustment",
-        ("incidents", "sources"),
-    ),
-    "hawkes": ("Hawkes intensity (exact-time model; our dates are days, see the caveat)", ("incidents",)),
-}
-_CREDITS = {
-    "incidents": "incident list (data/incidents.csv)",
-    "tallies": "official US tallies (data/tallies.csv)",
-    "context": "dated US strikes and escalations (data/context_events.csv)",
-    "locations": "site gazetteer (data/locations.csv)",
-    "sources": "source pages and their systems (data/sources.csv)",
-}
+__all__ = ["COLUMN_WORDS", "compose_page", "figure_credit", "humanise"]
 
 
 def figure_credit(stem: str, data_through: str) -> str:
@@ -82,35 +37,36 @@ def figure_credit(stem: str, data_through: str) -> str:
     >>> figure_credit("monthly_by_country", "18 March 2026")
     'Source: incident list (data/incidents.csv). Data through 18 March 2026.'
     """
-    sources = FIGURE_CAPTIONS.get(stem, ("", ("incidents",)))[1]
-    return "Source: " + "; ".join(_CREDITS[s] for s in sources) + f". Data through {data_through}."
+    sources = figures()[stem].sources if stem in figures() else ("incidents",)
+    return "Source: " + "; ".join(SOURCES[s] for s in sources) + f". Data through {data_through}."
 
 
-def _fig(stem: str, meta: dict) -> dict:
-    caption = FIGURE_CAPTIONS[stem][0]
+def _fig(figure: Figure, meta: dict) -> dict:
+    caption = figure.caption.format(confidence=meta["confidence"], period=meta["period_words"])
     return {
-        "stem": stem,
+        "stem": figure.stem,
         "caption": f"{caption}. Counted: {meta['scope']}.",
         "alt": caption,
-        "credit": figure_credit(stem, meta["data_through"]),
+        "credit": figure_credit(figure.stem, meta["data_through"]),
     }
 
 
-#: Column names as readers see them in the HTML report (the CSV files keep the codes).
+#: Column names as readers see them in the HTML report (the CSV files keep the codes);
+#: ``{level}`` is the confidence level of the intervals.
 COLUMN_WORDS = {
     "rate_per_30d": "attacks per 30 days",
-    "rate_ci_low": "rate, 95% low",
-    "rate_ci_high": "rate, 95% high",
+    "rate_ci_low": "rate, {level} low",
+    "rate_ci_high": "rate, {level} high",
     "rate_ratio": "rate ratio",
-    "rr_ci_low": "ratio, 95% low",
-    "rr_ci_high": "ratio, 95% high",
+    "rr_ci_low": "ratio, {level} low",
+    "rr_ci_high": "ratio, {level} high",
     "p_value": "p",
     "p_holm": "p (Holm)",
     "from_record": "boundary from the record",
-    "ci_low": "95% low",
-    "ci_high": "95% high",
-    "date_low": "date, 95% low",
-    "date_high": "date, 95% high",
+    "ci_low": "{level} low",
+    "ci_high": "{level} high",
+    "date_low": "date, {level} low",
+    "date_high": "date, {level} high",
     "rr_p_value": "p",
     "ref_events": "reference attacks",
     "ref_rate": "reference rate",
@@ -133,7 +89,7 @@ COLUMN_WORDS = {
 _TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
-def humanise(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+def humanise(frame: pd.DataFrame, labels: dict[str, str], level: str = "95%") -> pd.DataFrame:
     """A table for readers: period names as their labels, coded values and column names in words.
 
     Examples
@@ -151,33 +107,28 @@ def humanise(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(words)
-    return out.rename(columns=lambda c: COLUMN_WORDS.get(c, c.replace("_", " ")))
+    return out.rename(columns=lambda c: COLUMN_WORDS.get(c, c.replace("_", " ")).format(level=level))
 
 
-def _tab(stem: str, caption: str, frames: dict, meta: dict) -> dict:
-    table = humanise(frames[stem], meta["labels"])
-    html = format_table(table).to_html(index=False, border=0, escape=True, na_rep="")
-    return {"stem": stem, "caption": caption, "html": Markup(html)}
+def _tab(table: Table, frames: dict, meta: dict) -> dict:
+    shown = humanise(frames[table.stem], meta["labels"], meta["confidence"])
+    html = format_table(shown).to_html(index=False, border=0, escape=True, na_rep="")
+    return {"stem": table.stem, "caption": table.title, "html": Markup(html)}
 
 
 def _how_much(r: dict, frames: dict, meta: dict) -> dict:
-    table = r["rates"].table
+    table = r["rates"].wide
     explo = table[table["comparison"] == "exploratory"]
     flagged = table.loc[table["from_record"], "label"].tolist()
     return {
         "id": "how-much",
-        "title": "How much did the rate change?",
-        "question": "How many times the post-withdrawal calm rate did attacks run in each period?",
+        "question": f"How many times the {meta['reference_words']} rate did attacks run in each period?",
         "answer": [
             *r["headline"].sentences()[:1],
             f"The other {len(explo)} period comparisons are exploratory: their p-values are shown raw and "
-            f"Holm-adjusted ({(explo['p_holm'] < 0.05).sum()} of {len(explo)} stay below 0.05 after "
+            f"Holm-adjusted ({(explo['p_holm'] < meta['alpha']).sum()} of {len(explo)} stay below "
+            f"{meta['alpha']:g} after "
             "adjustment).",
-        ],
-        "figures": [_fig("rates_by_period", meta), _fig("rate_ratios", meta)],
-        "tables": [
-            _tab("rates_incidents", "Rates and rate ratios by period, incident list", frames, meta),
-            _tab("rates_tallies", "Rates and rate ratios by period, official tallies", frames, meta),
         ],
         "caveats": [
             f"Periods whose boundaries were drawn from the record itself: {', '.join(flagged)}."
@@ -190,21 +141,12 @@ def _how_much(r: dict, frames: dict, meta: dict) -> dict:
 def _how_sure(r: dict, frames: dict, meta: dict) -> dict:
     return {
         "id": "how-sure",
-        "title": "How sure are we?",
         "question": "Does the answer survive other counting choices and other ways of reading the tallies?",
         "answer": r["headline"].sentences()[1:],
-        "figures": [_fig("headline", meta)],
-        "tables": [
-            _tab("headline", "The headline ratio in every view", frames, meta),
-            _tab(
-                "rates_all_attacks", "Rates and ratios counting every attack (convoys included)", frames, meta
-            ),
-            _tab("rates_with_claims", "Sensitivity: claim-only rows counted too", frames, meta),
-        ],
         "caveats": [
             "Intervals treat each day with attacks as one cluster (one night that hits several sites is one "
             "piece of information) and allow drift inside a period and correlated days. "
-            + coverage_note(r["rates"].table["method"]),
+            + coverage_note(r["rates"].wide["method"]),
             "Tally rates: exact Poisson intervals at the ends of the range the qualifiers allow "
             f"('about N' read as N plus or minus {ABOUT_SHARE:.0%}).",
         ],
@@ -215,17 +157,11 @@ def _how_complete(r: dict, frames: dict, meta: dict) -> dict:
     funnel = frames["scope_funnel"]
     return {
         "id": "complete",
-        "title": "How complete is the list?",
         "question": "How many of the attacks the Pentagon counted does our list hold, and what do we count?",
         "answer": [
             r["coverage_sentence"],
             f"The file holds {funnel['rows_left'].iloc[0]} rows; the counting scope keeps "
             f"{funnel['rows_left'].iloc[-1]} ({meta['scope']}); the table shows what each rule leaves out.",
-        ],
-        "figures": [_fig("coverage_surge", meta)],
-        "tables": [
-            _tab("scope_funnel", "From rows to counted attacks", frames, meta),
-            _tab("coverage", "Each tally against our rows in the same window and scope", frames, meta),
         ],
         "caveats": [
             "The list is not matched to the tallies one to one: early in the surge it holds attacks the "
@@ -237,7 +173,7 @@ def _how_complete(r: dict, frames: dict, meta: dict) -> dict:
 def _when(r: dict, frames: dict, meta: dict) -> dict:
     its = r["its"].table
     steps = "; ".join(
-        f"{row.interruption:%d %b %Y}: {row.estimate:.2g} times (95% CI {row.ci_low:.2g} to "
+        f"{row.interruption:%d %b %Y}: {row.estimate:.2g} times ({meta['confidence']} CI {row.ci_low:.2g} to "
         f"{row.ci_high:.2g})"
         for row in its[its["term"] == "level_change"].itertuples()
     )
@@ -245,30 +181,12 @@ def _when(r: dict, frames: dict, meta: dict) -> dict:
     found = ", ".join(f"{d:%d %b %Y}" for d in cps["date"])
     return {
         "id": "when",
-        "title": "What happened when?",
         "question": "When did the rate change, and by how much at each turning point?",
         "answer": [
             "Aligned to the day of each interruption (a month that holds one is split at it), the interrupted time "
             f"series gives these level changes in the monthly rate: {steps}.",
             f"A changepoint search on daily counts, blind to the named periods, finds {len(cps)} "
             f"change{'s' if len(cps) != 1 else ''}" + (f": {found}." if len(cps) else "."),
-        ],
-        "figures": [
-            _fig("timeline_weekly", meta),
-            _fig("monthly_by_country", meta),
-            _fig("monthly_by_weapon", meta),
-            _fig("its_monthly", meta),
-            _fig("changepoints", meta),
-        ],
-        "tables": [
-            _tab("its", "Interrupted time series: level changes", frames, meta),
-            _tab("changepoints", "Changepoints found in the daily counts", frames, meta),
-            _tab(
-                "changepoints_vs_periods",
-                "Each changepoint against the nearest period boundary",
-                frames,
-                meta,
-            ),
         ],
         "caveats": [
             "Changepoint rate ratios are nominal: the dates were chosen from the same data.",
@@ -286,29 +204,24 @@ def _beget(r: dict, frames: dict, meta: dict) -> dict:
     p = br["p_value"]
     verdict = (
         "Attacks on one night make attacks on the following days more likely"
-        if excludes_zero and p < 0.05
+        if excludes_zero and p < meta["alpha"]
         else "Any follow-on effect is small: the interval of the share of attack-nights that follow from earlier "
         "ones includes zero"
         + (
             ", although the bootstrap test of no excitation rejects (p = "
             f"{p:.3g}), which any short swing the background cannot follow would also cause"
-            if p < 0.05
+            if p < meta["alpha"]
             else f" and the test of no excitation does not reject (p = {p:.2g})"
         )
     )
     return {
         "id": "beget",
-        "title": "Do attacks beget attacks?",
         "question": "Beyond the level of each period, do attacks on one night raise the chance of attacks on the "
         "next days?",
         "answer": [
-            f"{verdict}. Branching ratio {br['estimate']:.2f} (95% CI {br['ci_low']:.2f} to "
+            f"{verdict}. Branching ratio {br['estimate']:.2f} ({meta['confidence']} CI {br['ci_low']:.2f} to "
             f"{br['ci_high']:.2f}), mean lag {lag['estimate']:.1f} days.",
             "Same-night attacks on several sites count as one night: they are one decision, not triggering.",
-        ],
-        "figures": [_fig("self_excitation", meta)],
-        "tables": [
-            _tab("self_excitation", "Self-excitation on days: branching ratio, lag, background", frames, meta)
         ],
         "caveats": ["Our dates are days, so excitation within a day cannot be told from a multi-site night."],
     }
@@ -316,9 +229,8 @@ def _beget(r: dict, frames: dict, meta: dict) -> dict:
 
 def _strikes(r: dict, frames: dict, meta: dict) -> dict:
     tr = r["triggers"]
-    text = repr(tr).strip("<>").split(": ", 1)[-1]
     opening = tr.table[tr.table["role"].str.contains("open", na=False)]
-    answer = [f"Pooled over the US strikes that fall inside a period: {text.replace('RR', 'rate ratio')}."]
+    answer = [f"Pooled over the US strikes that fall inside a period: {tr.sentence()}."]
     for row in opening.itertuples():
         answer.append(
             f"Reported apart because it opens a period: {row.trigger} ({row.date:%d %b %Y}), "
@@ -327,11 +239,8 @@ def _strikes(r: dict, frames: dict, meta: dict) -> dict:
         )
     return {
         "id": "strikes",
-        "title": "Attacks after US strikes",
         "question": "Did attacks rise in the week after US strikes on militias, beyond the period's own level?",
         "answer": answer,
-        "figures": [_fig("triggers", meta)],
-        "tables": [_tab("triggers", "Each strike's week against the period background", frames, meta)],
         "caveats": [
             "Each attack-day is counted once; the permutation re-draws strike dates within their period."
         ],
@@ -342,13 +251,10 @@ def _where(r: dict, frames: dict, meta: dict) -> dict:
     top = frames["attacks_by_site"].head(3)
     return {
         "id": "where",
-        "title": "Where?",
         "question": "Which sites were attacked most?",
         "answer": [
             "Most attacked: " + "; ".join(f"{row.location} ({row.attacks})" for row in top.itertuples()) + "."
         ],
-        "figures": [_fig("sites_map", meta)],
-        "tables": [_tab("attacks_by_site", "Attacks per site", frames, meta)],
         "caveats": ["Sites without sourced coordinates are counted but not drawn."],
     }
 
@@ -388,21 +294,12 @@ def _missed(r: dict, frames: dict, meta: dict) -> dict:
     )
     return {
         "id": "missed",
-        "title": "How many did every source miss?",
         "question": "Several systems document attacks: US officials, other governments, militia claims, "
         "independent media, monitors, state media. How many attacks did none of them document?",
         "answer": [
             total(adj.period) + ". " + total(adj.reference) + ".",
             _tally_words(r, [adj.period, adj.reference], meta),
             adjusted,
-        ],
-        "figures": [_fig("undercount", meta), _fig("undercount_ratio", meta)],
-        "tables": [
-            _tab(
-                "undercount", "Estimated total attacks per period (multiple systems estimation)", frames, meta
-            ),
-            _tab("undercount_ratio", "The headline ratio before and after the adjustment", frames, meta),
-            _tab("undercount_models", "The log-linear models with more than 1% of the weight", frames, meta),
         ],
         "caveats": [
             "Lists: "
@@ -424,7 +321,7 @@ def _missed(r: dict, frames: dict, meta: dict) -> dict:
 
 
 def _tally_words(r: dict, names: list[str], meta: dict) -> str:
-    t = r["tallies"].table.set_index("period")
+    t = r["tallies"].wide.set_index("period")
     parts = [
         f"{t.loc[n, 'events']:.0f} in the {meta['labels'].get(n, n)}"
         for n in names
@@ -467,7 +364,8 @@ def appendix(counted: pd.DataFrame) -> list[dict]:
             "weapon": human(r.weapon),
             "target": human(r.target_type),
             "confirmation": r.confirmation,
-            "disputed": bool(getattr(r, "disputed", False) is True),
+            # disputed is a nullable boolean: missing (not coded) is not disputed.
+            "disputed": bool(pd.notna(getattr(r, "disputed", None)) and r.disputed),
             "summary": r.summary,
             "links": _links(r),
         }
@@ -475,9 +373,20 @@ def appendix(counted: pd.DataFrame) -> list[dict]:
     ]
 
 
+def _placed(section: dict, frames: dict, meta: dict) -> dict:
+    """A section with the figures and tables the artefact list places in it, in its order."""
+    mine = [a for a in ARTEFACTS if a.section == section["id"]]
+    return {
+        **section,
+        "title": SECTIONS[section["id"]],
+        "figures": [_fig(a, meta) for a in mine if isinstance(a, Figure)],
+        "tables": [_tab(a, frames, meta) for a in mine if isinstance(a, Table)],
+    }
+
+
 def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
     """The ``page`` context of the report template."""
-    cfg = inputs.config
+    cfg = inputs.study
     meta = {
         "version": version,
         "data_through": f"{cfg.data_through:%-d %B %Y}",
@@ -485,10 +394,17 @@ def compose_page(inputs, results: dict, frames: dict, version: str) -> dict:
         "coverage": f"{cfg.coverage_start:%B %Y} to {cfg.data_through:%-d %B %Y}",
     }
     # The sections also need the period labels for their tables; the page's meta does not.
-    context = {**meta, "labels": {p.name: p.label for p in inputs.periods}}
+    context = {
+        **meta,
+        "labels": {p.name: p.label for p in inputs.periods},
+        "confidence": cfg.confidence,
+        "alpha": cfg.alpha,
+        "period_words": cfg.period_words,
+        "reference_words": cfg.reference_words,
+    }
     covered = frames["periods"].set_index("period")["covered_days"]
     sections = [
-        build(results, frames, context)
+        _placed(build(results, frames, context), frames, context)
         for build in (_how_much, _how_sure, _how_complete, _missed, _when, _beget, _strikes, _where)
     ]
     excluded = frames["excluded_rows"]

@@ -52,12 +52,12 @@ def theirs(cells: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def shipped_tables() -> dict[str, pd.DataFrame]:
-    from analysis import load_incidents
+    from analysis import load_incidents, load_study
     from analysis.models.mse import capture_histories
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        hist = capture_histories(load_incidents())
+        hist = capture_histories(load_incidents(), study=load_study())
     out = {}
     for name in ("calm", "surge"):
         part = hist[hist["stratum"] == name]

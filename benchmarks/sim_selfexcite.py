@@ -35,7 +35,6 @@ from analysis.counts import daily_counts
 from analysis.data import load_incidents, load_periods
 from analysis.errors import StatisticalWarning
 from analysis.models.selfexcite import fit_self_excitation, simulate_self_excitation
-from analysis.scope import get_scope
 
 BRANCHING, MEAN_LAG, EXTRA_SITES = 0.4, 2.0, 0.7
 
@@ -55,7 +54,7 @@ def shipped_background() -> tuple[pd.DatetimeIndex, np.ndarray, list]:
     """The shipped calendar with each period's observed mean rate times a drift shape."""
     inc = load_incidents()
     start, end = data_coverage(inc)
-    y = daily_counts(get_scope(None).select(inc), start=start, end=end, confirmation=None)["events"]
+    y = daily_counts(inc, start=start, end=end)["events"]
     periods = load_periods()
     rate = np.full(len(y), y.mean())
     for i, p in enumerate(sorted(periods, key=lambda p: p.start)):

@@ -80,3 +80,59 @@ def incidents():
     from analysis import load_incidents
 
     return load_incidents()
+
+
+ALPHA = 0.1  # not 0.05, so a label that types "95%" is caught
+
+
+@pytest.fixture(scope="session")
+def fitted(incidents):
+    """Every kind of result, fitted once on the shipped data at ``alpha=ALPHA`` with few draws."""
+    import warnings
+
+    import pandas as pd
+
+    import analysis
+    from analysis.counts import daily_counts
+
+    study = analysis.load_study().replace(alpha=ALPHA)
+    tallies = analysis.load_tallies()
+    strikes = analysis.load_context_events().query("category == 'us_strike'")
+    pair = study.headline_pair()
+    daily = daily_counts(incidents, precision="exclude", start=pair[1].start, end=pair[0].end)["events"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hist = analysis.capture_histories(incidents, periods=pair)
+        # Three lists keep the bootstrap fast; the figures and the table shape are what is under test.
+        under = analysis.estimate_undercount(
+            hist, lists=["official", "claim", "media"], n_boot=20, alpha=ALPHA
+        )
+        return {
+            "study": study,
+            "inc": incidents,
+            "tal": tallies,
+            "loc": analysis.load_locations(),
+            "ctx": analysis.load_context_events(),
+            "cmp": analysis.compare_periods(incidents, study=study),
+            "tcmp": analysis.rates_from_tallies(tallies, study=study),
+            "headline": analysis.compute_headline(incidents, tallies, study),
+            "its": analysis.interrupted_time_series(
+                daily_counts(incidents, freq="W")["events"],
+                at=[pd.Timestamp("2023-10-16")],
+                freq="W",
+                alpha=ALPHA,
+            ),
+            "cp": analysis.detect_changepoints(daily, n_boot=0, alpha=ALPHA),
+            "path": analysis.changepoint_penalty_path(daily, 1.0, 50.0),
+            "se": analysis.fit_self_excitation(incidents, study=study, n_boot=0, smooth_days=60, alpha=ALPHA),
+            "tw": analysis.trigger_windows(incidents, strikes, n_perm=0, study=study, alpha=ALPHA),
+            "hawkes": analysis.fit_hawkes(
+                incidents.query("'2023-10-17' <= event_date <= '2024-02-04'")["event_date"],
+                n_jitter=2,
+                alpha=ALPHA,
+            ),
+            "under": under,
+            "adj": analysis.undercount_adjusted_ratio(
+                incidents, study=study, n_boot=20, alpha=ALPHA, undercount=under
+            ),
+        }

@@ -25,7 +25,7 @@ def test_all_zero_series():
     fit = detect_changepoints(daily(np.zeros(60, dtype=int)), n_boot=19)
     assert len(fit.breakpoints) == 0
     assert fit.cost == 0.0
-    row = fit.table.iloc[0]
+    row = fit.segments.iloc[0]
     assert row["events"] == 0 and row["rate_per_30d"] == 0.0 and row["rate_ci_low"] == 0.0
     assert row["rate_ci_high"] == pytest.approx(30 * garwood_interval(0, 60.0)[1])
     assert (fit.test["p_value"] == 1.0).all()
@@ -36,7 +36,7 @@ def test_all_zero_segment_next_to_events():
     y = np.r_[np.zeros(40, dtype=int), np.random.default_rng(0).poisson(2.0, 40)]
     fit = detect_changepoints(daily(y), n_boot=0)
     assert fit.breakpoints.tolist() == [40]
-    assert fit.table["events"].iloc[0] == 0
+    assert fit.segments["events"].iloc[0] == 0
     cp = fit.changepoints.iloc[0]
     # Before-rate zero: the ratio is infinite, with a finite exact lower bound.
     assert math.isinf(cp["rate_ratio"]) and 1 < cp["rr_ci_low"] < np.inf
@@ -116,7 +116,7 @@ def test_rate_ratio_is_exact_on_segment_sums():
     rng = np.random.default_rng(8)
     y = np.r_[rng.poisson(0.8, 100), rng.poisson(2.5, 100)]
     fit = detect_changepoints(daily(y), n_boot=0)
-    seg = fit.table
+    seg = fit.segments
     cp = fit.changepoints.iloc[0]
     expected = rate_ratio_exact(seg["events"][1], seg["days"][1], seg["events"][0], seg["days"][0])
     assert (cp["rate_ratio"], cp["rr_ci_low"], cp["rr_ci_high"], cp["rr_p_value"]) == pytest.approx(expected)
@@ -131,7 +131,7 @@ def test_result_api_repr_plot_simulate():
     fit = detect_changepoints(daily(y), n_boot=19)
     assert repr(fit) == f"<ChangepointResult: 2 changepoints, {y.sum()} events, penalty=mbic>"
     assert fit.penalty_value == pytest.approx(3 * math.log(300)) and fit.dispersion == 1.0
-    assert list(fit.table.columns) == [
+    assert list(fit.segments.columns) == [
         "segment",
         "start",
         "end",
@@ -141,7 +141,9 @@ def test_result_api_repr_plot_simulate():
         "rate_ci_low",
         "rate_ci_high",
     ]
-    assert fit.table["events"].sum() == y.sum() and fit.table["days"].sum() == 300
+    assert fit.segments["events"].sum() == y.sum() and fit.segments["days"].sum() == 300
+    assert list(fit.table.columns[:4]) == ["estimate", "ci_low", "ci_high", "p_value"] and len(fit.table) == 2
+    assert fit.table["estimate"].tolist() == fit.changepoints["rate_ratio"].tolist() and not fit.table.attrs
     assert "post-selection" in fit.summary() and "<table" in fit._repr_html_()
     before = dict(plt.rcParams)
     ax = fit.plot()

@@ -21,7 +21,7 @@ def test_bins_for_end_labelled_and_monthly_frequencies():
     assert weekly.min_size == 1
     monthly = detect_changepoints(days.resample("ME").sum(), n_boot=0, min_segment_days=1)
     assert monthly.exposure.tolist() == [31.0, 29.0, 31.0]
-    assert monthly.table["start"].iloc[0] == pd.Timestamp("2024-01-01")
+    assert monthly.segments["start"].iloc[0] == pd.Timestamp("2024-01-01")
     starts = detect_changepoints(days.resample("MS").sum(), n_boot=0)
     assert starts.exposure.tolist() == [31.0, 29.0, 31.0]
 

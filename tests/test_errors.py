@@ -16,8 +16,8 @@ def incidents():
 
 
 def test_a_single_confirmation_string_is_one_level(incidents):
-    res = compare_periods(incidents, reference="calm", confirmation="official")
-    assert res.scope.confirmation == ("official",) and res.table["events"].sum() > 0
+    res = compare_periods(incidents, study=analysis.load_study(), confirmation="official")
+    assert res.scope.confirmation == ("official",) and res.wide["events"].sum() > 0
 
 
 def test_period_dates_as_strings_work_and_bad_ones_are_named():
@@ -28,8 +28,8 @@ def test_period_dates_as_strings_work_and_bad_ones_are_named():
 
 def test_a_plain_read_csv_frame_gives_the_same_counts(incidents):
     raw = pd.read_csv(analysis.load_incidents.__globals__["data_dir"]() / "incidents.csv")
-    a = compare_periods(incidents, reference="calm").table["events"].tolist()
-    assert compare_periods(raw, reference="calm").table["events"].tolist() == a
+    a = compare_periods(incidents, study=analysis.load_study()).wide["events"].tolist()
+    assert compare_periods(raw, study=analysis.load_study()).wide["events"].tolist() == a
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_a_plain_read_csv_frame_gives_the_same_counts(incidents):
 )
 def test_bad_scope_and_reference(incidents, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        compare_periods(incidents, **kwargs)
+        compare_periods(incidents, study=analysis.load_study(), **kwargs)
 
 
 def test_validate_prints_file_line_column_and_value(tmp_path):
@@ -65,5 +65,5 @@ def test_validate_prints_file_line_column_and_value(tmp_path):
 
 def test_an_empty_selection_warns_and_gives_real_zeros(incidents):
     with pytest.warns(analysis.StatisticalWarning, match="the scope selects no incidents"):
-        res = compare_periods(incidents, reference="calm", countries="Jordan", weapons="ied")
-    assert res.table["events"].sum() == 0 and res.table["rate_ci_high"].gt(0).all()
+        res = compare_periods(incidents, study=analysis.load_study(), countries="Jordan", weapons="ied")
+    assert res.wide["events"].sum() == 0 and res.wide["rate_ci_high"].gt(0).all()

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from analysis.config import Config
 from analysis.headline import Headline, coverage_sentence
 from analysis.periods import Period
+from analysis.study import Study
 
 SURGE = Period("surge", "Surge", "2023-10-17", "2024-02-04")
 CALM = Period("calm", "Calm", "2021-12-10", "2023-10-16")
@@ -49,14 +49,15 @@ def headline(split: tuple[int, int] | None = None) -> Headline:
             rows.append(view(f"{part}_reference", 10.0, 150, events, ref_rate=events * 30 / 100))
             piece = Period(f"{part}_calm", part, "2022-01-01", "2022-04-10")  # 100 days
             comparisons[f"{part}_reference"] = SimpleNamespace(periods=[piece, SURGE])
-    config = Config(
+    study = Study(
+        periods=(CALM, SURGE),
         coverage_start=dt.date(2019, 10, 1),
         data_through=dt.date(2026, 3, 28),
         period_words="Gaza-war surge",
         reference_words="post-withdrawal calm",
         split_reference_at=dt.date(2022, 4, 9) if split else None,
     )
-    return Headline(table=pd.DataFrame(rows), comparisons=comparisons, config=config)
+    return Headline(table=pd.DataFrame(rows), comparisons=comparisons, study=study)
 
 
 def test_sentences_read_every_number_from_the_table():

@@ -97,6 +97,7 @@ def test_strata_are_estimated_separately():
     assert t.loc["y", "completeness"] == pytest.approx(t.loc["x", "completeness"], rel=0.05)
 
 
+@pytest.mark.slow
 def test_fast_simulation_average_aic_covers_on_independent_and_dependent_lists():
     """A fast slice of benchmarks/sim_mse.py: 30 populations, the default estimator."""
     sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -7,6 +7,7 @@ import warnings
 import pandas as pd
 import pytest
 
+import analysis
 from analysis.errors import ArgumentError, DataQualityWarning
 from analysis.models.mse import capture_histories
 
@@ -16,7 +17,7 @@ def test_capture_histories_of_the_shipped_record_account_for_every_row(incidents
 
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        hist = capture_histories(incidents)
+        hist = capture_histories(incidents, study=analysis.load_study())
     in_scope = get_scope("pentagon").replace(confirmation=None).select(incidents)
     assert len(hist) + len(hist.attrs["dropped"]) == len(in_scope)
     assert set(hist.columns) >= {"event_id", "stratum", "period", "official", "claim", "media"}

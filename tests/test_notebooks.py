@@ -62,6 +62,7 @@ def test_committed_notebook_has_no_outputs(name):
     )
 
 
+@pytest.mark.slow
 def test_quickstart_explains_the_scope_and_the_headline(tmp_path):
     nb, outputs, text, elapsed = run("quickstart.ipynb", tmp_path)
     check_clean_run(outputs, elapsed)
@@ -75,6 +76,7 @@ def test_quickstart_explains_the_scope_and_the_headline(tmp_path):
     assert len([o for o in outputs if "image/png" in o.get("data", {})]) == 2
 
 
+@pytest.mark.slow
 def test_your_question_compares_syria_drones_and_exports(tmp_path):
     nb, outputs, text, elapsed = run("your_question.ipynb", tmp_path)
     check_clean_run(outputs, elapsed)

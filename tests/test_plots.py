@@ -6,7 +6,8 @@ import pytest
 
 import analysis
 from analysis import plots
-from analysis.models.rates import compare_periods, rates_from_tallies
+from analysis.models.rates import compare_periods
+from analysis.models.tallies import rates_from_tallies
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,9 @@ CALLS = {
     "by_month": lambda d, ax: plots.plot_by_month(d["inc"], "weapon", ax=ax),
     "rates": lambda d, ax: plots.plot_period_rates(d["cmp"], d["tcmp"], ax=ax),
     "ratios": lambda d, ax: plots.plot_rate_ratios(d["cmp"], ax=ax),
-    "coverage": lambda d, ax: plots.plot_coverage(d["inc"], d["tal"], ax=ax),
+    "coverage": lambda d, ax: plots.plot_coverage(
+        d["inc"], d["tal"], analysis.load_study().period("surge"), ax=ax
+    ),
     "sites": lambda d, ax: plots.plot_sites(d["inc"], d["loc"], ax=ax),
     "method": lambda d, ax: d["cmp"].plot(ax=ax),
 }
@@ -65,10 +68,10 @@ def test_save_figure_is_byte_reproducible(tmp_path, shipped):
 def test_split_comparison_plots_every_period_and_group():
     import matplotlib.pyplot as plt
 
-    res = analysis.compare_periods(analysis.load_incidents(), reference="calm", by="country")
+    res = analysis.compare_periods(analysis.load_incidents(), study=analysis.load_study(), by="country")
     for ax in (res.plot(), analysis.plot_rate_ratios(res)):
         labels = [t.get_text() for t in ax.get_yticklabels()]
-        assert len(labels) == len(res.table) and any("Syria" in label for label in labels)
+        assert len(labels) == len(res.wide) and any("Syria" in label for label in labels)
         plt.close(ax.figure)
 
 

@@ -12,7 +12,7 @@ import analysis
 from analysis import Period
 from analysis.errors import ArgumentError
 from analysis.models.exact import garwood_interval
-from analysis.models.rates import compare_periods, rates_from_tallies, tally_increments
+from analysis.models.rates import compare_periods
 from analysis.periods import PeriodError
 
 
@@ -44,12 +44,12 @@ def two_periods():
 def test_rates_and_garwood_intervals(two_periods):
     inc, periods = two_periods
     res = compare_periods(inc, periods, reference="calm", method="exact", scope="all_attacks")
-    row = res.table.set_index("period").loc["surge"]
+    row = res.wide.set_index("period").loc["surge"]
     n = int(row["events"])
     lo, hi = garwood_interval(n, 62)
     assert row["rate_per_30d"] == pytest.approx(30 * n / 62)
     assert row["rate_ci_low"] == pytest.approx(30 * lo) and row["rate_ci_high"] == pytest.approx(30 * hi)
-    ref = res.table.set_index("period").loc["calm"]
+    ref = res.wide.set_index("period").loc["calm"]
     assert (ref["rate_ratio"], ref["rr_ci_low"], ref["rr_ci_high"], ref["comparison"]) == (
         1.0,
         1.0,
@@ -64,7 +64,7 @@ def test_hac_interval_equals_statsmodels_newey_west(two_periods):
 
     inc, periods = two_periods
     res = compare_periods(inc, periods, reference="calm", scope="all_attacks", method="hac")
-    row = res.table.set_index("period").loc["surge"]
+    row = res.wide.set_index("period").loc["surge"]
     assert row["method"] == "hac"
     days = pd.date_range("2023-07-01", "2023-08-31")
     y = inc["event_date"].value_counts().reindex(days, fill_value=0).to_numpy()
@@ -94,7 +94,7 @@ def test_clustered_nights_widen_the_default_interval():
             reference="calm",
             scope="all_attacks",
             data_range=("2023-01-01", "2023-08-29"),
-        ).table.set_index("period")
+        ).wide.set_index("period")
         assert t.loc["surge", "events"] == 60
         width[name] = np.log(t.loc["surge", "rr_ci_high"] / t.loc["surge", "rr_ci_low"])
     assert width["clustered"] > 1.15 * width["spread"]
@@ -113,7 +113,7 @@ def test_attack_days_are_counted_and_too_few_warn_with_the_period_named():
         res = compare_periods(
             inc, periods, reference="a", scope="all_attacks", data_range=("2023-01-01", "2023-04-30")
         )
-    t = res.table.set_index("period")
+    t = res.wide.set_index("period")
     assert (t.loc["a", "attack_days"], t.loc["b", "attack_days"]) == (5, 2)
     exact = compare_periods(
         inc,
@@ -122,7 +122,7 @@ def test_attack_days_are_counted_and_too_few_warn_with_the_period_named():
         scope="all_attacks",
         data_range=("2023-01-01", "2023-04-30"),
         method="exact",
-    ).table.set_index("period")
+    ).wide.set_index("period")
     assert (
         t.loc["b", "rr_ci_low"] < exact.loc["b", "rr_ci_low"]
         and t.loc["b", "rr_ci_high"] > exact.loc["b", "rr_ci_high"]
@@ -135,7 +135,7 @@ def test_negbin_and_poisson_methods_run_and_say_so(two_periods):
     for method in ("poisson", "negbin", "quasipoisson", "bootstrap"):
         row = (
             compare_periods(inc, periods, reference="calm", method=method, scope="all_attacks")
-            .table.set_index("period")
+            .wide.set_index("period")
             .loc["surge"]
         )
         assert row["method"] == method and row["rr_ci_low"] < row["rate_ratio"] < row["rr_ci_high"]
@@ -146,7 +146,7 @@ def test_small_counts_use_exact_conditional_test():
     periods = [_p("a", "2023-01-01", "2023-02-28"), _p("b", "2023-03-01", "2023-04-30")]
     with pytest.warns(analysis.DataQualityWarning, match="extends past the data"):
         res = compare_periods(inc, periods, reference="a", scope="all_attacks", method="hac")
-    row = res.table.set_index("period").loc["b"]
+    row = res.wide.set_index("period").loc["b"]
     assert row["method"] == "exact"
     assert row["days"] == 34  # cut to the covered days (the data end on 3 April)
     quiet = compare_periods(
@@ -158,7 +158,7 @@ def test_small_counts_use_exact_conditional_test():
         method="hac",
     )
     test = stats.binomtest(3, 5, 61 / (61 + 59))
-    assert quiet.table.set_index("period").loc["b", "p_value"] == pytest.approx(test.pvalue)
+    assert quiet.wide.set_index("period").loc["b", "p_value"] == pytest.approx(test.pvalue)
 
 
 def test_zero_event_period_has_rate_zero_and_finite_upper_bound():
@@ -168,7 +168,7 @@ def test_zero_event_period_has_rate_zero_and_finite_upper_bound():
         _p("quiet", "2023-02-01", "2023-02-28"),
         _p("end", "2023-03-01", "2023-03-30"),
     ]
-    t = compare_periods(inc, periods, reference="busy").table.set_index("period")
+    t = compare_periods(inc, periods, reference="busy").wide.set_index("period")
     assert t.loc["quiet", "events"] == 0 and t.loc["quiet", "rate_per_30d"] == 0
     assert np.isfinite(t.loc["quiet", "rate_ci_high"]) and t.loc["quiet", "rate_ci_high"] > 0
     assert t.loc["quiet", "rate_ratio"] == 0 and np.isfinite(t.loc["quiet", "rr_ci_high"])
@@ -178,7 +178,7 @@ def test_zero_event_period_has_rate_zero_and_finite_upper_bound():
 def test_one_day_period():
     inc = _incidents(["2023-01-05", "2023-01-10", "2023-01-10"])
     periods = [_p("month", "2023-01-01", "2023-01-09"), _p("day", "2023-01-10", "2023-01-10")]
-    t = compare_periods(inc, periods, reference="month").table.set_index("period")
+    t = compare_periods(inc, periods, reference="month").wide.set_index("period")
     assert t.loc["day", "days"] == 1 and t.loc["day", "rate_per_30d"] == 60
 
 
@@ -192,7 +192,7 @@ def test_period_outside_the_data_is_left_out_with_a_warning():
     inc = _incidents(["2023-01-05", "2023-01-20"])
     with pytest.warns(analysis.DataQualityWarning, match="b lie outside the data's coverage"):
         res = compare_periods(inc, [_p("a", "2023-01-05", "2023-01-20"), _p("b", "2023-06-01", "2023-06-30")])
-    assert res.table["period"].tolist() == ["a"]
+    assert res.wide["period"].tolist() == ["a"]
 
 
 def test_only_periods_outside_the_data_is_an_error():
@@ -209,7 +209,7 @@ def test_all_zero_data_in_given_range():
             [_p("a", "2023-01-01", "2023-01-31"), _p("b", "2023-02-01", "2023-02-28")],
             data_range=("2023-01-01", "2023-02-28"),
         )
-    t = res.table.set_index("period")
+    t = res.wide.set_index("period")
     assert t["events"].sum() == 0 and np.isfinite(t["rate_ci_high"]).all()
     assert t.loc["b", "method"].startswith("undefined")
 
@@ -226,7 +226,7 @@ def test_by_group_gives_one_row_per_period_and_group():
     res = compare_periods(
         inc, [_p("a", "2023-01-05", "2023-01-31"), _p("b", "2023-02-01", "2023-02-05")], by="country"
     )
-    assert len(res.table) == 4 and set(res.table["country"]) == {"Iraq", "Syria"}
+    assert len(res.wide) == 4 and set(res.wide["country"]) == {"Iraq", "Syria"}
 
 
 def test_result_interface(two_periods):
@@ -234,111 +234,31 @@ def test_result_interface(two_periods):
     res = compare_periods(inc, periods, reference="calm")
     assert repr(res).startswith("<PeriodComparison: 2 periods, ") and repr(res).endswith("scope=pentagon>")
     assert "rate_per_30d" in res.summary() and "<table" in res._repr_html_()
-    assert list(res.table.columns[:6]) == ["period", "label", "start", "end", "days", "events"]
+    assert list(res.wide.columns[:6]) == ["period", "label", "start", "end", "days", "events"]
 
 
 def test_shipped_data_surge_exceeds_calm():
-    res = compare_periods(analysis.load_incidents(), reference="calm")
-    t = res.table.set_index("period")
+    res = compare_periods(analysis.load_incidents(), study=analysis.load_study())
+    t = res.wide.set_index("period")
     assert t.loc["surge", "rr_ci_low"] > 3  # the surge is many times the calm rate
-
-
-def _tallies(rows):
-    frame = pd.DataFrame(rows, columns=["tally_id", "as_of", "window_start", "count", "qualifier"])
-    frame["as_of"] = pd.to_datetime(frame["as_of"])
-    frame["window_start"] = pd.to_datetime(frame["window_start"])
-    frame["official"] = True
-    frame["scope"] = "all"
-    return frame
-
-
-def test_tally_increments_and_boundary_apportioning():
-    t = _tallies(
-        [
-            ("a", "2023-01-10", "2023-01-01", 10, "exact"),
-            ("b", "2023-01-20", "2023-01-01", 30, "exact"),
-            (
-                "c",
-                "2023-01-15",
-                "2023-01-01",
-                5,
-                "exact",
-            ),  # lower than an earlier one? no: earlier as_of is a (10) -> skipped
-        ]
-    )
-    inc = tally_increments(t)
-    assert inc["count"].tolist() == [10.0, 20.0]
-    assert inc["days"].tolist() == [10, 10]
-    periods = [_p("first", "2023-01-01", "2023-01-15"), _p("second", "2023-01-16", "2023-01-20")]
-    res = rates_from_tallies(t, periods, reference="first")
-    tab = res.table.set_index("period")
-    # Window 11-20 Jan (20 attacks, 10 days) straddles the boundary: 5 days each side.
-    assert tab.loc["first", "events"] == pytest.approx(10 + 10)
-    assert tab.loc["second", "events"] == pytest.approx(10)
-    assert tab.loc["second", "rate_per_30d"] == pytest.approx(30 * 10 / 5)
-
-
-def test_tallies_uncovered_period_is_empty_not_zero():
-    t = _tallies([("a", "2023-01-10", "2023-01-01", 10, "more_than")])
-    res = rates_from_tallies(t, [_p("a", "2023-01-01", "2023-01-10"), _p("b", "2023-03-01", "2023-03-10")])
-    tab = res.table.set_index("period")
-    assert tab.loc["a", "events"] == 11  # more_than 10 counts as 11
-    assert np.isnan(tab.loc["b", "events"]) and tab.loc["b", "method"] == "no tally covers this period"
-
-
-def test_shipped_tallies_give_a_surge_rate():
-    res = rates_from_tallies(analysis.load_tallies(), reference="calm")
-    t = res.table.set_index("period")
-    assert t.loc["surge", "events"] >= 150 and t.loc["surge", "rr_ci_low"] > 5
-
-
-def test_shape_allocation_follows_the_incident_list():
-    """A window whose attacks all fall in its first half gives that half (period) the whole count."""
-    t = _tallies([("a", "2023-01-20", "2023-01-01", 20, "exact")])
-    inc = _incidents(pd.date_range("2023-01-01", "2023-01-10"))
-    inc["target_type"] = "base"
-    periods = [_p("first", "2023-01-01", "2023-01-10"), _p("second", "2023-01-11", "2023-01-20")]
-    const = rates_from_tallies(t, periods, reference="first").table.set_index("period")
-    shape = rates_from_tallies(
-        t, periods, reference="first", allocation="shape", incidents=inc
-    ).table.set_index("period")
-    assert const.loc["first", "events"] == pytest.approx(10) and shape.loc[
-        "first", "events"
-    ] == pytest.approx(20)
-    assert shape.loc["second", "events"] == pytest.approx(0)
-
-
-def test_qualifiers_give_a_range_that_telescopes():
-    t = _tallies(
-        [
-            ("a", "2023-01-10", "2023-01-01", 10, "at_least"),
-            ("b", "2023-01-20", "2023-01-01", 30, "exact"),
-            ("c", "2023-01-31", "2023-01-01", 50, "about"),
-        ]
-    )
-    inc = tally_increments(t)
-    assert inc["count_low"].tolist() == [10, 20, 15] and inc["count_high"].tolist() == [30, 0, 25]
-    tab = rates_from_tallies(t, [_p("all", "2023-01-01", "2023-01-31")]).table.iloc[0]
-    assert (tab["events"], tab["events_low"], tab["events_high"]) == (50, 45, 55)
-    assert tab["rate_ci_low"] == pytest.approx(30 * garwood_interval(45, 31)[0])
 
 
 def test_subset_keeps_the_dataset_coverage():
     """Syria-only and drones-only comparisons run over every period the dataset covers."""
     inc = analysis.load_incidents()
     for kw in ({"countries": "Syria"}, {"weapons": "one_way_drone"}, {"countries": "Jordan"}):
-        t = compare_periods(inc, reference="calm", **kw).table.set_index("period")
+        t = compare_periods(inc, study=analysis.load_study(), **kw).wide.set_index("period")
         span = (inc.attrs["coverage"][0], inc.attrs["coverage"][1])
         assert t["days"].sum() == sum(p.covered_days(span) for p in analysis.load_periods())
-    hand = compare_periods(inc[inc["country"] == "Syria"], reference="calm").table
+    hand = compare_periods(inc[inc["country"] == "Syria"], study=analysis.load_study()).wide
     assert (
         hand["events"].tolist()
-        == compare_periods(inc, reference="calm", countries="Syria").table["events"].tolist()
+        == compare_periods(inc, study=analysis.load_study(), countries="Syria").wide["events"].tolist()
     )
 
 
 def test_prespecified_and_holm():
-    t = compare_periods(analysis.load_incidents(), reference="calm").table.set_index("period")
+    t = compare_periods(analysis.load_incidents(), study=analysis.load_study()).wide.set_index("period")
     assert (
         t.loc["surge", "comparison"] == "pre-specified"
         and t.loc["surge", "p_holm"] == t.loc["surge", "p_value"]
@@ -360,24 +280,26 @@ def test_prespecified_and_holm():
 )
 def test_bad_arguments_name_the_argument_value_and_allowed(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        compare_periods(analysis.load_incidents(), reference="calm", **kwargs)
+        compare_periods(analysis.load_incidents(), study=analysis.load_study(), **kwargs)
 
 
 def test_string_confirmation_is_one_level_and_string_period_dates_work():
     inc = analysis.load_incidents()
-    official = compare_periods(inc, reference="calm", confirmation="official").table
-    assert 0 < official["events"].sum() < compare_periods(inc, reference="calm").table["events"].sum()
+    official = compare_periods(inc, study=analysis.load_study(), confirmation="official").wide
+    assert (
+        0 < official["events"].sum() < compare_periods(inc, study=analysis.load_study()).wide["events"].sum()
+    )
     p = [Period("x", "x", "2023-10-17", "2024-02-04"), Period("y", "y", "2021-07-26", "2023-10-16")]
-    assert compare_periods(inc, p, reference="y").table["events"].iloc[0] > 100
+    assert compare_periods(inc, p, reference="y").wide["events"].iloc[0] > 100
 
 
-def test_tidy_view_uses_the_shared_vocabulary():
-    res = compare_periods(analysis.load_incidents(), reference="calm", by="country")
-    tidy = res.tidy()
-    assert list(tidy.columns[:5]) == ["estimate", "ci_low", "ci_high", "n", "exposure"]
-    assert len(tidy) == 2 * len(res.table) and set(tidy["quantity"]) == {"rate_per_30d", "rate_ratio"}
+def test_table_uses_the_shared_vocabulary(incidents):
+    res = compare_periods(incidents, study=analysis.load_study(), by="country")
+    tidy = res.table
+    assert list(tidy.columns[:6]) == ["estimate", "ci_low", "ci_high", "p_value", "n", "exposure"]
+    assert len(tidy) == 2 * len(res.wide) and set(tidy["quantity"]) == {"rate_per_30d", "rate_ratio"}
     surge = tidy.query("quantity == 'rate_ratio' and period == 'surge' and country == 'Syria'").iloc[0]
-    row = res.table.query("period == 'surge' and country == 'Syria'").iloc[0]
+    row = res.wide.query("period == 'surge' and country == 'Syria'").iloc[0]
     assert (surge.estimate, surge.ci_low, surge.ci_high, surge.n) == (
         row.rate_ratio,
         row.rr_ci_low,

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from analysis.readme import (
     BEGIN,
     BENCH_BEGIN,
@@ -70,11 +72,12 @@ def test_data_readme_provenance_counts_are_computed():
 
 
 def test_readme_states_the_about_convention_the_code_uses():
-    from analysis.models.rates import ABOUT_SHARE
+    from analysis.models.tallies import ABOUT_SHARE
 
     assert f'"about N" is N ± {ABOUT_SHARE:.0%}' in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_readme_undercount_block_matches_the_results():
     from analysis.readme import MSE_BEGIN, MSE_END, undercount_block
 

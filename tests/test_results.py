@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pytest
 
 from analysis.results import Result
 
@@ -65,3 +66,22 @@ def test_a_result_without_assumptions_has_no_assumptions_block():
     bare = Bare(TABLE)
     assert "Assumptions" not in bare.summary() and "Assumptions" not in bare._repr_html_()
     assert bare.summary().split("\n\n")[0] == "<Bare: bare>" and len(bare.summary().split("\n\n")) == 2
+
+
+#: The table vocabulary: every result's .table leads with these; p_value where the quantity has a test.
+LEAD = ["estimate", "ci_low", "ci_high"]
+# The undercount totals, the adjusted ratio and Hawkes are estimates with intervals only (no test is posed).
+TESTED = {"cmp", "tcmp", "headline", "its", "cp", "se", "tw"}
+
+
+@pytest.mark.parametrize(
+    "name", ["cmp", "tcmp", "headline", "its", "cp", "se", "tw", "hawkes", "under", "adj"]
+)
+def test_every_result_table_speaks_the_vocabulary(fitted, name):
+    table = fitted[name].table
+    assert set(LEAD) <= set(table.columns), list(table.columns)
+    if name in TESTED:
+        assert "p_value" in table.columns
+    assert not table.attrs, "no side channels: what a table means is on the result, not in attrs"
+    for alias in ("rate_ratio", "rr_ci_low", "rr_ci_high", "rr_p_value"):
+        assert alias not in table.columns, f"{alias}: the wide names belong to .wide / .changepoints"

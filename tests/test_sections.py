@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.sections import FIGURE_CAPTIONS, appendix, figure_credit, humanise
+from analysis.artefacts import figures
+from analysis.sections import appendix, figure_credit, humanise
 
 
 def test_a_figure_credit_names_only_the_sources_it_draws_on():
@@ -17,7 +18,7 @@ def test_a_figure_credit_names_only_the_sources_it_draws_on():
 
 
 def test_every_captioned_figure_has_a_credit_and_an_unknown_one_credits_the_incident_list():
-    for stem in FIGURE_CAPTIONS:
+    for stem in figures():
         assert figure_credit(stem, "1 May 2026").startswith("Source: incident list")
     assert figure_credit("no_such_figure", "1 May 2026") == (
         "Source: incident list (data/incidents.csv). Data through 1 May 2026."
@@ -74,3 +75,23 @@ def test_appendix_lists_each_attack_with_a_link_per_page():
     ]
     assert second["links"] == [{"label": "apnews.com", "url": "https://apnews.com/b"}]
     assert second["weapon"] == "ballistic missile" and not second["disputed"]
+
+
+def test_a_disputed_row_is_marked_disputed_in_the_appendix():
+    """disputed is a nullable boolean in the loaded data; True shows, missing does not."""
+    counted = pd.DataFrame(
+        {
+            "event_id": ["USF-0001", "USF-0002", "USF-0003"],
+            "event_date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-01-07"]),
+            "location": ["Ain al-Asad"] * 3,
+            "country": ["Iraq"] * 3,
+            "weapon": ["rocket"] * 3,
+            "target_type": ["base"] * 3,
+            "confirmation": ["official"] * 3,
+            "summary": ["A.", "B.", "C."],
+            "source_url": ["https://a.org/1"] * 3,
+            "other_sources": [None] * 3,
+            "disputed": pd.array([True, False, None], dtype="boolean"),
+        }
+    )
+    assert [row["disputed"] for row in appendix(counted)] == [True, False, False]

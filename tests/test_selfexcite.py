@@ -12,6 +12,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import analysis  # noqa: E402
 from analysis.errors import ArgumentError, StatisticalWarning  # noqa: E402
 from analysis.models.selfexcite import (  # noqa: E402
     _lag_matrix,
@@ -131,8 +132,8 @@ def test_incidents_input_uses_scope_and_coverage():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inc = load_incidents()
-        res = fit_self_excitation(inc, n_boot=0)
-        wide = fit_self_excitation(inc, scope="all_attacks", n_boot=0)
+        res = fit_self_excitation(inc, n_boot=0, study=analysis.load_study())
+        wide = fit_self_excitation(inc, scope="all_attacks", n_boot=0, study=analysis.load_study())
     from analysis.config import load_config
 
     cfg = load_config()
@@ -158,7 +159,7 @@ def test_empty_selection_says_what_is_missing():
 
     inc = analysis.load_incidents()
     with pytest.raises(ValueError, match="data='0 events' is not allowed; allowed: at least two events"):
-        fit_self_excitation(inc.iloc[:0], n_boot=0)
+        fit_self_excitation(inc.iloc[:0], n_boot=0, study=analysis.load_study())
 
 
 def test_fit_matches_a_direct_statsmodels_likelihood():

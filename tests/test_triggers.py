@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+import analysis
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -151,7 +153,7 @@ def test_default_scope_and_coverage_on_shipped_data():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inc, ctx = load_incidents(), load_context_events()
-    res = trigger_windows(inc, ctx[ctx["category"] == "us_strike"], n_perm=99)
+    res = trigger_windows(inc, ctx[ctx["category"] == "us_strike"], n_perm=99, study=analysis.load_study())
     assert res.daily.index[0] == pd.Timestamp("2019-10-01")
     roles = res.table.set_index("date")["role"]
     assert roles[pd.Timestamp("2026-02-28")] == "opens period"

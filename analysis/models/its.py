@@ -97,6 +97,7 @@ class ITSResult(Result):
     assumptions: str = ASSUMPTIONS
     design: pd.DataFrame = field(default_factory=pd.DataFrame)
     pieces: pd.DataFrame = field(default_factory=pd.DataFrame)
+    freq: str = "MS"
 
     def _repr_fields(self) -> str:
         dates = ", ".join(str(t.date()) for t in self.interruptions)
@@ -293,7 +294,6 @@ def _table(fit, names: list[str], at_list, z: float) -> pd.DataFrame:
                     }
                 )
     table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
-    table.attrs["estimate"] = "rate ratio (level: at the interruption; slope: per bin)"
     return table
 
 
@@ -424,4 +424,5 @@ def interrupted_time_series(
         alpha=alpha,
         design=X,
         pieces=pieces,
+        freq=freq,
     )

@@ -37,7 +37,7 @@ import datetime as dt
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -45,10 +45,9 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.config import data_coverage, load_config
+from analysis.config import data_coverage
 from analysis.counts import daily_counts
 from analysis.errors import ArgumentError, DataQualityWarning, StatisticalWarning
-from analysis.models.exact import garwood_interval, rate_ratio_exact
 from analysis.models.intervals import (
     METHODS,
     SMALL_COUNT,
@@ -57,18 +56,19 @@ from analysis.models.intervals import (
     rate_interval,
     rate_ratio_interval,
 )
-from analysis.periods import Period, PeriodError, check_periods, covered_periods
+from analysis.periods import Period, check_periods, covered_periods
 from analysis.results import Result
 from analysis.scope import Scope, get_scope
+
+if TYPE_CHECKING:
+    from analysis.study import Study
 
 __all__ = [
     "SMALL_COUNT",
     "PeriodComparison",
     "compare_periods",
     "dispersion_test",
-    "rates_from_tallies",
     "resolve_periods",
-    "tally_increments",
 ]
 
 RATE_DAYS = 30
@@ -119,7 +119,20 @@ CHECKED_COVERAGE: dict[str, tuple[float, float]] = {
 }
 
 #: Scope filters compare_periods accepts as keywords.
-SCOPE_FILTERS = ("countries", "weapons", "target_types", "actor_classes")
+SCOPE_FILTERS = ("confirmation", "countries", "weapons", "target_types", "actor_classes")
+#: compare_periods' own arguments, listed when a misspelt one arrives among the scope filters.
+COMPARE_ARGUMENTS = (
+    "periods",
+    "reference",
+    "by",
+    "method",
+    "alpha",
+    "scope",
+    "data_range",
+    "primary",
+    "precision",
+    "study",
+)
 _UNSET = object()
 
 
@@ -130,33 +143,34 @@ class PeriodComparison(Result):
     Attributes
     ----------
     table : DataFrame
-        One row per period (per group with ``by=``): see :data:`TABLE_COLUMNS`.
+        The package's table vocabulary, numbers first: estimate, ci_low,
+        ci_high, p_value, then n (events), exposure (days), quantity
+        (``rate_per_30d`` or ``rate_ratio``), period, the split column with
+        ``by=``, p_holm, method and comparison; one row per period and quantity.
+    wide : DataFrame
+        The same numbers one row per period (per group with ``by=``), the
+        columns of :data:`TABLE_COLUMNS`: the view the report's tables show.
     reference : str
         Name of the reference period.
     source : str
         ``"incidents"`` or ``"tallies"``.
-    models : dict
-        The statsmodels results behind GLM rows, keyed by (group, period).
-    dispersion : DataFrame
-        The Cameron-Trivedi test per group (statistic, p_value, alpha_hat).
     windows : DataFrame
         For tallies: the disjoint count windows the rates were built from.
     """
 
     table: pd.DataFrame
+    wide: pd.DataFrame
     reference: str
     source: str = "incidents"
     alpha: float = 0.05
-    models: dict = field(default_factory=dict)
-    dispersion: pd.DataFrame = field(default_factory=pd.DataFrame)
     periods: tuple[Period, ...] = ()
     windows: pd.DataFrame = field(default_factory=pd.DataFrame)
     scope: Scope | None = None
     assumptions: str = ASSUMPTIONS
 
     def _repr_fields(self) -> str:
-        n_periods = self.table["period"].nunique()
-        events = self.table["events"].sum()
+        n_periods = self.wide["period"].nunique()
+        events = self.wide["events"].sum()
         events_txt = f"{events:.0f}" if float(events).is_integer() else f"{events:.1f}"
         scope = f", scope={self.scope.name}" if self.scope is not None else ""
         return f"{n_periods} periods, {events_txt} events, reference={self.reference}{scope}"
@@ -164,59 +178,12 @@ class PeriodComparison(Result):
     def _extra_blocks(self) -> list:
         if self.source != "incidents":
             return []
-        return [coverage_note(self.table["method"])]
+        return [coverage_note(self.wide["method"])]
 
-    @property
-    def result(self):
-        """The first statsmodels result (for power users); see ``models`` for all."""
-        return next(iter(self.models.values()), None)
-
-    def tidy(self) -> pd.DataFrame:
-        """The table in the package's shared vocabulary: one row per period and quantity, numbers first.
-
-        Columns: estimate, ci_low, ci_high, n (events), exposure (days), then
-        quantity (``rate_per_30d`` or ``rate_ratio``), period, the split column
-        when there is one, p_value, p_holm, method and comparison.
-
-        Examples
-        --------
-        >>> comparison.tidy().query("quantity == 'rate_ratio'")  # doctest: +SKIP
-        """
-        t = self.table
-        keys = [
-            c
-            for c in t.columns
-            if c not in TABLE_COLUMNS and c not in ("events_low", "events_high", "allocation")
-        ]
-        common = t[["events", "days", "period", *keys, "comparison"]].rename(
-            columns={"events": "n", "days": "exposure"}
-        )
-        parts = []
-        for quantity, cols, tests in (
-            ("rate_per_30d", ["rate_per_30d", "rate_ci_low", "rate_ci_high"], False),
-            ("rate_ratio", ["rate_ratio", "rr_ci_low", "rr_ci_high"], True),
-        ):
-            part = t[cols].set_axis(["estimate", "ci_low", "ci_high"], axis=1).join(common)
-            part["quantity"] = quantity
-            part["p_value"] = t["p_value"] if tests else np.nan
-            part["p_holm"] = t["p_holm"] if tests else np.nan
-            part["method"] = t["method"]
-            parts.append(part)
-        order = [
-            "estimate",
-            "ci_low",
-            "ci_high",
-            "n",
-            "exposure",
-            "quantity",
-            "period",
-            *keys,
-            "p_value",
-            "p_holm",
-            "method",
-            "comparison",
-        ]
-        return pd.concat(parts, ignore_index=True)[order]
+    @classmethod
+    def build(cls, wide: pd.DataFrame, **fields) -> PeriodComparison:
+        """A comparison from its wide view; ``.table`` is derived from it."""
+        return cls(table=_tidy(wide), wide=wide, **fields)
 
     def plot(self, ax=None, column: str = "rate_per_30d"):
         """Rates per period with their intervals (or rate ratios with ``column="rate_ratio"``).
@@ -230,12 +197,56 @@ class PeriodComparison(Result):
         return plot_period_rates(self, ax=ax, column=column)
 
 
-def resolve_periods(periods) -> list[Period]:
-    """Accept Periods, a mapping name -> (start, end), or None (the shipped periods)."""
-    if periods is None:
-        from analysis.data import load_periods
+def _tidy(t: pd.DataFrame) -> pd.DataFrame:
+    """The wide view in the table vocabulary: one row per period and quantity, numbers first."""
+    keys = [
+        c
+        for c in t.columns
+        if c not in TABLE_COLUMNS and c not in ("events_low", "events_high", "allocation")
+    ]
+    common = t[["events", "days", "period", *keys, "comparison"]].rename(
+        columns={"events": "n", "days": "exposure"}
+    )
+    parts = []
+    for quantity, cols, tests in (
+        ("rate_per_30d", ["rate_per_30d", "rate_ci_low", "rate_ci_high"], False),
+        ("rate_ratio", ["rate_ratio", "rr_ci_low", "rr_ci_high"], True),
+    ):
+        part = t[cols].set_axis(["estimate", "ci_low", "ci_high"], axis=1).join(common)
+        part["quantity"] = quantity
+        part["p_value"] = t["p_value"] if tests else np.nan
+        part["p_holm"] = t["p_holm"] if tests else np.nan
+        part["method"] = t["method"]
+        parts.append(part)
+    order = [
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "n",
+        "exposure",
+        "quantity",
+        "period",
+        *keys,
+        "p_holm",
+        "method",
+        "comparison",
+    ]
+    return pd.concat(parts, ignore_index=True)[order]
 
-        return load_periods()
+
+def resolve_periods(periods, study=None) -> list[Period]:
+    """Accept Periods or a mapping name -> (start, end); ``None`` takes the study's periods.
+
+    No model reads ``periods.toml`` on its own: without periods, pass ``study=``
+    (:func:`analysis.load_study`).
+    """
+    if periods is None:
+        if study is None:
+            raise ArgumentError(
+                "periods", None, "a list of Period, a mapping name -> (start, end), or study=load_study()"
+            )
+        return list(study.periods)
     if isinstance(periods, Mapping):
         out = []
         for name, (start, end) in periods.items():
@@ -243,7 +254,7 @@ def resolve_periods(periods) -> list[Period]:
         return out
     periods = list(periods)
     if not all(isinstance(p, Period) for p in periods):
-        raise TypeError("periods must be Period objects, a mapping name -> (start, end), or None")
+        raise ArgumentError("periods", periods, "Period objects or a mapping name -> (start, end)")
     return periods
 
 
@@ -321,24 +332,18 @@ def _holm(table: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _resolve_scope(scope, confirmation) -> Scope:
-    if confirmation is _UNSET:
-        return get_scope(scope)
-    return get_scope(scope, confirmation=confirmation)
-
-
 def compare_periods(
     incidents: pd.DataFrame,
     periods: Iterable[Period] | Mapping | None = None,
     reference: str | None = None,
     by: str | None = None,
     method: Method = "nights",
-    alpha: float = 0.05,
+    alpha: float | None = None,
     scope: Scope | str | None = None,
     data_range: tuple | None = None,
     primary=_UNSET,
-    confirmation=_UNSET,
     precision: str = "first_day",
+    study: Study | None = None,
     **filters,
 ) -> PeriodComparison:
     """Attack rate per period, with intervals and rate ratios against a reference.
@@ -348,19 +353,21 @@ def compare_periods(
     incidents : DataFrame
         From :func:`analysis.load_incidents` (needs ``event_date``).
     periods : list of Period, mapping name -> (start, end), or None
-        Disjoint periods (overlaps raise). ``None`` loads ``data/periods.toml``.
+        Disjoint periods (overlaps raise). ``None`` takes the study's periods.
     reference : str, optional
-        Period the others are compared with; default the first period.
+        Period the others are compared with; default the study's reference,
+        else the first period.
     by : str, optional
         Column to split by (``"country"``, ``"weapon"``): one row per period and group.
     method : {"nights", "hac", "exact", "poisson", "quasipoisson", "negbin", "bootstrap"}
         Interval method (:mod:`analysis.models.intervals`); default ``nights``, the
         one that held its coverage with clustered nights and persistent rates. For the
         others, below 10 events the exact method is used and ``method`` says so.
-    alpha : float
-        1 - confidence level of every interval.
+    alpha : float, optional
+        1 - confidence level of every interval; default the study's, else 0.05.
     scope : Scope or str, optional
-        What is counted (:mod:`analysis.scope`); default ``"pentagon"``.
+        What is counted (:mod:`analysis.scope`); default the study's scope,
+        else :data:`analysis.scope.DEFAULT_SCOPE` (``"pentagon"``).
     data_range : (start, end), optional
         The dates the list covers; default the dataset's coverage
         (:func:`analysis.config.data_coverage`), which a subset keeps. A period
@@ -369,16 +376,17 @@ def compare_periods(
     primary : str or None, optional
         The period whose comparison was posed in advance (marked
         ``pre-specified``, not adjusted for multiplicity); default the
-        configuration's headline period (``surge``) when present.
-    confirmation : sequence of str, str or None, optional
-        Shortcut for ``scope=get_scope(scope, confirmation=...)``.
+        study's headline period when present, else none.
     precision : {"first_day", "spread", "exclude"}
         Rows dated only to a week or month: on the first day (default; their
         period is the one holding that day), spread over their days, or left
         out (see :func:`analysis.counts.daily_counts`).
+    study : Study, optional
+        The study (:func:`analysis.load_study`) whose periods, reference,
+        headline period, scope and alpha fill the arguments not given.
     **filters
-        Other scope changes: ``countries=``, ``weapons=``, ``target_types=``,
-        ``actor_classes=`` (a string or a list).
+        Scope changes: ``confirmation=``, ``countries=``, ``weapons=``,
+        ``target_types=``, ``actor_classes=`` (a string or a list; ``None`` for any).
 
     Returns
     -------
@@ -386,35 +394,19 @@ def compare_periods(
 
     Examples
     --------
-    >>> res = compare_periods(incidents, reference="calm", countries="Syria")  # doctest: +SKIP
-    >>> res.table[["period", "rate_per_30d", "rate_ratio", "rr_ci_low", "rr_ci_high"]]  # doctest: +SKIP
+    >>> res = compare_periods(incidents, study=study, countries="Syria")
+    >>> res.table.loc[res.table["period"] == "surge", ["estimate", "ci_low", "ci_high", "n", "quantity"]].round(1)
+        estimate  ci_low  ci_high   n      quantity
+    4       17.8     3.6     87.4  66  rate_per_30d
+    15      17.9     5.3     59.9  66    rate_ratio
     """
     if method not in METHODS:
         raise ArgumentError("method", method, METHODS)
-    if not isinstance(alpha, float | int) or not 0 < alpha < 1:
-        raise ArgumentError("alpha", alpha, "a number between 0 and 1")
-    scope = _resolve_scope(scope, confirmation)
-    for name in filters:
-        if name not in SCOPE_FILTERS:
-            raise ArgumentError(
-                "argument",
-                name,
-                [
-                    "periods",
-                    "reference",
-                    "by",
-                    "method",
-                    "alpha",
-                    "scope",
-                    "data_range",
-                    "primary",
-                    "confirmation",
-                    "precision",
-                    *SCOPE_FILTERS,
-                ],
-            )
-    if filters:
-        scope = scope.replace(**filters)
+    alpha = _alpha(alpha, study)
+    scope = _scope(scope, study, filters)
+    if study is not None:
+        periods = study.periods if periods is None else periods
+        reference = study.reference if reference is None else reference
     periods = check_periods(resolve_periods(periods), allow_overlap=False)
     if data_range is None:
         data_range = data_coverage(incidents)
@@ -425,7 +417,7 @@ def compare_periods(
     if not periods:
         raise ArgumentError("periods", periods, "at least one Period")
     reference = _reference(periods, reference)
-    primary = _primary(periods, reference, primary)
+    primary = _primary(periods, reference, primary, study)
     _check_range(periods, data_range)
     periods = _clip(periods, data_range)
     rows = scope.select(incidents)
@@ -436,7 +428,7 @@ def compare_periods(
             stacklevel=2,
         )
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    counts = daily_counts(rows, by=by, start=start, end=end, confirmation=None, precision=precision)
+    counts = daily_counts(rows, by=by, start=start, end=end, scope=scope, precision=precision)
     groups = {None: counts["events"]} if by is None else {g: counts[g] for g in counts.columns}
     out = []
     with warnings.catch_warnings():
@@ -448,8 +440,8 @@ def compare_periods(
     _warn_few_days(table, by)
     table["p_holm"] = _holm(table)
     columns = TABLE_COLUMNS if by is None else [by, *TABLE_COLUMNS]
-    return PeriodComparison(
-        table=table[columns],
+    return PeriodComparison.build(
+        table[columns],
         reference=reference,
         source="incidents",
         alpha=alpha,
@@ -545,303 +537,29 @@ def _as_day(value, argument: str) -> dt.date:
         raise ArgumentError(argument, value, "dates as 'YYYY-MM-DD' strings, dates or Timestamps") from None
 
 
-def _primary(periods, reference, primary) -> str | None:
+def _primary(periods, reference, primary, study) -> str | None:
     names = [p.name for p in periods]
     if primary is _UNSET:
-        try:
-            configured = load_config().headline_period
-        except (OSError, PeriodError):
-            return None
-        return configured if configured in names and configured != reference else None
+        head = study.headline_period if study is not None else None
+        return head if head in names and head != reference else None
     if primary is not None and primary not in names:
         raise ArgumentError("primary", primary, names)
     return primary
 
 
-# ------------------------------------------------------------------ tallies
-
-_QUALIFIER_OFFSET = {"exact": 0, "about": 0, "at_least": 0, "more_than": 1}
-#: "about N" is read as N give or take this share (our convention, stated in the report).
-ABOUT_SHARE = 0.1
-
-
-def _bounds(grp: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of each cumulative tally in a series.
-
-    ``exact`` is its number; ``about N`` is N +/- :data:`ABOUT_SHARE`;
-    ``at_least N`` and ``more_than N`` are bounded above by the smallest upper
-    bound of a later tally of the same series (a cumulative count cannot
-    fall), or by their own number when none follows (the range is then open
-    above and the report says so).
-    """
-    value = grp["value"].to_numpy(float)
-    qual = grp["qualifier"].to_numpy()
-    low = np.where(qual == "about", np.floor(np.round(value * (1 - ABOUT_SHARE), 6)), value)
-    high = np.where(qual == "about", np.ceil(np.round(value * (1 + ABOUT_SHARE), 6)), value)
-    open_above = np.isin(qual, ["at_least", "more_than"])
-    later = np.inf
-    for i in range(len(value) - 1, -1, -1):
-        if open_above[i] and np.isfinite(later):
-            high[i] = max(value[i], later)
-        later = min(later, high[i])
-    return low, high
+def _alpha(alpha, study) -> float:
+    """The argument, else the study's, else 0.05; a number strictly between 0 and 1."""
+    alpha = (study.alpha if study is not None else 0.05) if alpha is None else alpha
+    if not isinstance(alpha, float | int) or isinstance(alpha, bool) or not 0 < alpha < 1:
+        raise ArgumentError("alpha", alpha, "a number between 0 and 1")
+    return float(alpha)
 
 
-def _series_windows(grp: pd.DataFrame) -> list[list]:
-    start = grp["window_start"].value_counts().sort_index().idxmax()
-    grp = grp.sort_values(["as_of", "value"]).drop_duplicates("as_of", keep="last")
-    keep, prev_end, prev_val = [], start - pd.Timedelta(days=1), 0.0
-    for row in grp.itertuples():
-        if row.value < prev_val or row.as_of <= prev_end:
-            continue
-        keep.append(row.Index)
-        prev_end, prev_val = row.as_of, row.value
-    grp = grp.loc[keep]
-    low, high = _bounds(grp)
-    pieces, prev_end, prev = [], start - pd.Timedelta(days=1), (0.0, 0.0, 0.0)
-    for i, row in enumerate(grp.itertuples()):
-        pieces.append(
-            [
-                prev_end + pd.Timedelta(days=1),
-                row.as_of,
-                float(row.value - prev[0]),
-                max(0.0, low[i] - prev[1]),
-                max(0.0, high[i] - prev[2]),
-                row.qualifier,
-                row.tally_id,
-            ]
-        )
-        prev_end, prev = row.as_of, (row.value, low[i], high[i])
-    return pieces
-
-
-def tally_increments(
-    tallies: pd.DataFrame, official_only: bool = True, merge_days: int = 14, scope: str = "all"
-) -> pd.DataFrame:
-    """Turn cumulative tallies into counts over disjoint windows, with bounds.
-
-    Rules, in order:
-
-    1. Only tallies with a ``window_start``, the given ``scope`` (``"all"``:
-       every country) and (by default) an official speaker are used.
-    2. Tallies whose windows start within ``merge_days`` of each other form
-       one cumulative series (e.g. counts "since 7 October" and "since 17
-       October" when nothing happened in between); the series starts on the
-       start date most of its tallies give.
-    3. Within a series, a tally lower than an earlier one cannot be cumulative
-       and is skipped; the difference between consecutive ``as_of`` dates is
-       the count in between.
-    4. Windows are kept series by series, the series with most tallies first;
-       a window that overlaps a kept one by more than a day is dropped, and a
-       one-day overlap at an edge is trimmed.
-
-    Qualifiers: the point count uses the number given (``more_than N`` as
-    ``N + 1``). ``count_low`` and ``count_high`` are the increments when every
-    tally of the series sits at its lower bound, or at its upper bound (see
-    :func:`_bounds`): summed over consecutive windows they telescope to the
-    difference of the bounds at the ends, so a period that ends on an exact
-    tally has no qualifier range at all.
-
-    Returns
-    -------
-    DataFrame
-        window_start, window_end (both inclusive), days, count, count_low,
-        count_high, qualifier, tally_id.
-
-    Examples
-    --------
-    >>> tally_increments(load_tallies())  # doctest: +SKIP
-    """
-    columns = [
-        "window_start",
-        "window_end",
-        "days",
-        "count",
-        "count_low",
-        "count_high",
-        "qualifier",
-        "tally_id",
-    ]
-    t = tallies[tallies["window_start"].notna()].copy()
-    if "scope" in t:
-        t = t[t["scope"] == scope]
-    if official_only and "official" in t:
-        t = t[t["official"].astype(bool)]
-    if t.empty:
-        return pd.DataFrame(columns=columns)
-    t["value"] = t["count"] + t["qualifier"].map(_QUALIFIER_OFFSET).fillna(0)
-    t = t.sort_values("window_start")
-    group, first = [], None
-    for start in t["window_start"]:
-        if first is None or (start - first).days > merge_days:
-            first = start
-        group.append(first)
-    t["series"] = group
-    series = [_series_windows(grp) for _, grp in t.groupby("series", sort=True)]
-    kept: list[list] = []
-    one_day = pd.Timedelta(days=1)
-    for pieces in sorted(series, key=lambda p: (-len(p), p[0][0])):
-        for lo, hi, *rest in pieces:
-            ok = True
-            for k_lo, k_hi, *_ in kept:
-                if lo <= k_hi and k_lo <= hi:
-                    if hi == k_lo and lo < hi:
-                        hi = hi - one_day
-                    elif lo == k_hi and lo < hi:
-                        lo = lo + one_day
-                    else:
-                        ok = False
-                        break
-            if ok:
-                kept.append([lo, hi, *rest])
-    out = pd.DataFrame(kept, columns=[c for c in columns if c != "days"])
-    out = out.sort_values("window_start", ignore_index=True)
-    out["days"] = (out["window_end"] - out["window_start"]).dt.days + 1
-    return out[columns]
-
-
-def _day_weights(windows: pd.DataFrame, daily: pd.Series | None) -> list[pd.Series]:
-    """For each window, the share of its count on each day: constant, or shaped by the incident list."""
-    out = []
-    for w in windows.itertuples():
-        days = pd.date_range(w.window_start, w.window_end, freq="D")
-        shape = None if daily is None else daily.reindex(days, fill_value=0).astype(float)
-        if shape is None or shape.sum() == 0:
-            shape = pd.Series(1.0, index=days)
-        out.append(shape / shape.sum())
-    return out
-
-
-def rates_from_tallies(
-    tallies: pd.DataFrame,
-    periods: Iterable[Period] | Mapping | None = None,
-    reference: str | None = None,
-    alpha: float = 0.05,
-    official_only: bool = True,
-    allocation: Literal["constant", "shape"] = "constant",
-    incidents: pd.DataFrame | None = None,
-    scope: Scope | str | None = None,
-    tally_scope: str = "all",
-) -> PeriodComparison:
-    """Attack rates per period estimated from the official tallies.
-
-    The cumulative counts become disjoint windows (:func:`tally_increments`).
-    A window that straddles a period boundary is shared between the periods:
-
-    * ``allocation="constant"``: in proportion to the days each period holds
-      (a constant rate within the window);
-    * ``allocation="shape"``: in proportion to the attacks the incident list
-      (in ``scope``) records on those days, so a window whose early months
-      were busier gives them more; a window with no listed attacks falls back
-      to days.
-
-    A period's exposure is the number of its days that some tally window
-    covers; a period no tally covers gets no estimate (empty cells), never a
-    zero. Rate and ratio intervals are exact Poisson (Garwood, conditional
-    binomial) computed at the bounds the qualifiers allow: the low end from
-    ``count_low`` (and the reference's ``count_high`` for a ratio), the high end
-    from ``count_high``. ``events_low``/``events_high`` give that range.
-
-    Parameters
-    ----------
-    tallies : DataFrame
-        From :func:`analysis.load_tallies`.
-    periods, reference, alpha
-        As in :func:`compare_periods`.
-    official_only : bool
-        Use only tallies given by a US government speaker (default).
-    allocation : {"constant", "shape"}
-        How a window's count is shared between periods.
-    incidents : DataFrame, optional
-        The incident list, needed for ``allocation="shape"``.
-    scope : Scope or str, optional
-        Which incidents shape the allocation; default ``"pentagon"``, the tallies' own scope.
-    tally_scope : str
-        Which tallies are used (``"all"``: counts for every country).
-
-    Examples
-    --------
-    >>> rates_from_tallies(load_tallies(), reference="calm")  # doctest: +SKIP
-    """
-    if allocation not in ("constant", "shape"):
-        raise ArgumentError("allocation", allocation, ["constant", "shape"])
-    if allocation == "shape" and incidents is None:
-        raise ArgumentError("incidents", None, "the incident list when allocation='shape'")
-    periods = check_periods(resolve_periods(periods), allow_overlap=False)
-    reference = _reference(periods, reference)
-    windows = tally_increments(tallies, official_only=official_only, scope=tally_scope)
-    daily = None
-    if allocation == "shape":
-        daily = daily_counts(get_scope(scope).select(incidents), confirmation=None)["events"]
-    weights = _day_weights(windows, daily)
-    totals = []
-    for p in periods:
-        p_start, p_end = pd.Timestamp(p.start), pd.Timestamp(p.end)
-        acc = np.zeros(3)
-        covered = 0
-        for w, share in zip(windows.itertuples(), weights):
-            part = share[p_start:p_end].sum()
-            covered += int(((share.index >= p_start) & (share.index <= p_end)).sum())
-            acc += part * np.array([w.count, w.count_low, w.count_high])
-        totals.append((p, acc, covered))
-    ref = next(r for r in totals if r[0].name == reference)
-    out = [_tally_row(p, acc, covered, ref, reference, alpha) for p, acc, covered in totals]
-    table = pd.DataFrame(out)
-    table["p_holm"] = np.nan
-    table["comparison"] = [_role(p.name, reference, None) for p in periods]
-    table["from_record"] = [p.from_record for p in periods]
-    table["label"] = [p.label for p in periods]
-    table["allocation"] = allocation
-    return PeriodComparison(
-        table=table[[*TABLE_COLUMNS, "events_low", "events_high", "allocation"]],
-        reference=reference,
-        source="tallies",
-        alpha=alpha,
-        periods=tuple(periods),
-        windows=windows,
-        scope=get_scope(scope),
-    )
-
-
-def _tally_row(p: Period, acc: np.ndarray, covered: int, ref, reference: str, alpha: float) -> dict:
-    row = {
-        "period": p.name,
-        "start": pd.Timestamp(p.start),
-        "end": pd.Timestamp(p.end),
-        "days": covered,
-        "attack_days": np.nan,  # tallies count attacks per window, not per day
-    }
-    events, low, high = acc[0], acc.min(), acc.max()
-    nan = dict(rate_ratio=np.nan, rr_ci_low=np.nan, rr_ci_high=np.nan, p_value=np.nan)
-    if covered == 0:
-        row.update(
-            events=np.nan,
-            events_low=np.nan,
-            events_high=np.nan,
-            rate_per_30d=np.nan,
-            rate_ci_low=np.nan,
-            rate_ci_high=np.nan,
-            method="no tally covers this period",
-            **nan,
-        )
-        return row
-    row.update(
-        events=events,
-        events_low=low,
-        events_high=high,
-        rate_per_30d=RATE_DAYS * events / covered,
-        rate_ci_low=RATE_DAYS * garwood_interval(low, covered, alpha).ci_low,
-        rate_ci_high=RATE_DAYS * garwood_interval(high, covered, alpha).ci_high,
-    )
-    _, r_acc, r_days = ref
-    r_events, r_low, r_high = r_acc[0], r_acc.min(), r_acc.max()
-    if p.name == reference:
-        row.update(rate_ratio=1.0, rr_ci_low=1.0, rr_ci_high=1.0, p_value=np.nan, method="reference")
-    elif r_days == 0 or round(r_events) == 0:
-        row.update(method="undefined: no tally estimate for the reference", **nan)
-    else:
-        rr, _, _, pv = rate_ratio_exact(events, covered, r_events, r_days, alpha)
-        lo = rate_ratio_exact(low, covered, max(r_high, 1), r_days, alpha).ci_low
-        hi = rate_ratio_exact(high, covered, max(r_low, 1), r_days, alpha).ci_high
-        row.update(rate_ratio=rr, rr_ci_low=lo, rr_ci_high=hi, p_value=pv, method="exact (tallies)")
-    return row
+def _scope(scope, study, filters) -> Scope:
+    """The scope asked for (else the study's, else the default) with its filter changes."""
+    for name in filters:
+        if name not in SCOPE_FILTERS:
+            raise ArgumentError("argument", name, [*COMPARE_ARGUMENTS, *SCOPE_FILTERS])
+    if scope is None and study is not None:
+        scope = study.scope
+    return get_scope(scope, **filters)

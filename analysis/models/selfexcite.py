@@ -176,9 +176,9 @@ def _daily_series(data, scope) -> pd.Series:
         start, end = data_coverage(data)
         rows = get_scope(scope).select(data)
         warn_coarse_dated(rows)
-        return daily_counts(rows, start=start, end=end, confirmation=None, precision="exclude")[
-            "events"
-        ].astype(float)
+        return daily_counts(rows, start=start, end=end, scope=scope, precision="exclude")["events"].astype(
+            float
+        )
     if isinstance(data, pd.DataFrame) and data.shape[1] == 1:
         data = data.iloc[:, 0]
     if not isinstance(data, pd.Series) or not isinstance(data.index, pd.DatetimeIndex):
@@ -307,6 +307,7 @@ def fit_self_excitation(
     n_boot: int = 199,
     seed: int = 0,
     alpha: float = 0.05,
+    study=None,
 ) -> SelfExcitationResult:
     """Fit a day-resolution self-exciting count model on top of a background per period.
 
@@ -317,10 +318,12 @@ def fit_self_excitation(
         dataset's coverage (:func:`analysis.config.data_coverage`) after the
         counting ``scope``; or daily counts on consecutive days.
     background : list of Period, mapping name -> (start, end), or None
-        Periods with their own background level; default
-        :func:`analysis.data.load_periods`. Days in no period share one level.
+        Periods with their own background level; default the study's periods
+        (``study=`` is then needed). Days in no period share one level.
     scope : Scope, str or None
-        Counting scope for incidents (None: the default preset, ``"pentagon"``).
+        Counting scope for incidents (None: the study's, else the default preset, ``"pentagon"``).
+    study : Study, optional
+        Supplies ``background`` and ``scope`` when they are not given (:func:`analysis.load_study`).
     max_lag : int
         Days back the excitation reaches (kernel truncation).
     excite : {"nights", "attacks"}
@@ -358,10 +361,14 @@ def fit_self_excitation(
 
     Examples
     --------
-    >>> res = fit_self_excitation(load_incidents(), n_boot=99)  # doctest: +SKIP
-    >>> res.table.set_index("parameter").loc["branching_ratio", ["estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
+    >>> res = fit_self_excitation(incidents, study=study, n_boot=0, smooth_days=60)
+    >>> res.table.set_index("parameter").loc["branching_ratio", "estimate"] < 1
+    True
     """
     _check_arguments(max_lag, excite, smooth_days, n_boot)
+    if study is not None:
+        background = study.periods if background is None else background
+        scope = study.scope if scope is None else scope
     series = _daily_series(data, scope)
     if series.sum() < 2:
         raise ArgumentError(

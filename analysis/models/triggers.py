@@ -128,6 +128,24 @@ class TriggerResult(Result):
         """Events per day over the span."""
         return self.daily["events"]
 
+    def sentence(self) -> str:
+        """The pooled result in words, for prose (never read back from ``repr``).
+
+        Examples
+        --------
+        >>> res = trigger_windows(incidents, ["2024-01-10"], background={"all": ("2023-10-17", "2024-02-04")}, n_perm=0)
+        >>> res.sentence().startswith("1 pooled trigger (0 opening a period apart), pooled rate ratio")
+        True
+        """
+        pooled = self.table.iloc[-1]
+        n_pooled = int((self.table["role"] == "pooled trigger").sum())
+        apart = int((self.table["role"] == "opens period").sum())
+        return (
+            f"{n_pooled} pooled trigger{'s' if n_pooled != 1 else ''} ({apart} opening a period apart), pooled "
+            f"rate ratio {pooled['estimate']:.3g} ({pooled['ci_low']:.3g}-{pooled['ci_high']:.3g}), "
+            f"permutation p={self.p_value_two_sided:.3g}"
+        )
+
     def _repr_fields(self) -> str:
         pooled = self.table.iloc[-1]
         n_pooled = int((self.table["role"] == "pooled trigger").sum())
@@ -187,7 +205,7 @@ def _calendar(incidents, scope, span, background) -> tuple[pd.Series, np.ndarray
     if outside:
         warnings.warn(f"{outside} incidents outside the span were left out", StatisticalWarning, stacklevel=3)
     warn_coarse_dated(rows)
-    y = daily_counts(rows, start=first, end=last, confirmation=None, precision="exclude")["events"]
+    y = daily_counts(rows, start=first, end=last, scope=scope, precision="exclude")["events"]
     periods = sorted(resolve_periods(background), key=lambda p: p.start)
     return y, day_periods(y.index, periods), periods
 
@@ -446,6 +464,7 @@ def trigger_windows(
     alpha: float = 0.05,
     scope=None,
     background=None,
+    study=None,
 ) -> TriggerResult:
     """Attack rate on the days after trigger dates against the rest of the same period.
 
@@ -472,7 +491,9 @@ def trigger_windows(
     scope : Scope, str or None
         Counting scope (None: the default preset, ``"pentagon"``).
     background : list of Period, mapping or None
-        Periods with their own background level; default the shipped periods.
+        Periods with their own background level; default the study's periods.
+    study : Study, optional
+        Supplies ``background`` and ``scope`` when they are not given (:func:`analysis.load_study`).
 
     Returns
     -------
@@ -492,6 +513,9 @@ def trigger_windows(
     >>> res.table.tail(1)[["estimate", "ci_low", "ci_high", "perm_p_two_sided"]]  # doctest: +SKIP
     """
     _check_arguments(window_days, n_perm, baseline_days)
+    if study is not None:
+        background = study.periods if background is None else background
+        scope = study.scope if scope is None else scope
     y_series, labels, periods = _calendar(incidents, scope, span, background)
     y, first, n_days = y_series.to_numpy(dtype=float), y_series.index[0], len(y_series)
     trig_frame = _trigger_frame(triggers)
@@ -513,7 +537,6 @@ def trigger_windows(
         )
     rows.append(_pooled_row(y, post, pooled_rr, p_greater, p_two))
     table = pd.DataFrame(rows, columns=_COLUMNS)
-    table.attrs["window"] = f"days 1..{window_days} after (trigger day excluded; overlapping windows merged)"
     return TriggerResult(
         table=table,
         daily=_daily_frame(y_series, labels, post, trig_all),

@@ -83,7 +83,7 @@ def _daily_from_incidents(incidents: pd.DataFrame, scope) -> pd.Series:
     rows = get_scope(scope).select(incidents)
     warn_coarse_dated(rows)
     start, end = data_coverage(incidents)
-    return daily_counts(rows, start=start, end=end, confirmation=None, precision="exclude")["events"]
+    return daily_counts(rows, start=start, end=end, scope=scope, precision="exclude")["events"]
 
 
 def _prepare(counts: pd.Series, min_segment_days: float):

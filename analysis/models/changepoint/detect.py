@@ -158,21 +158,12 @@ def detect_changepoints(
     starts, cost_by_k = _search(y, days, beta, min_size, mbic, max_changepoints, phi)
     table, changepoints, posteriors, rates = _segments(y, days, lo, hi, starts, min_size, alpha, phi)
     cost, objective = _objective(y, days, starts, beta, mbic, phi)
-    test = _no_change_tests(
+    test, boot = _no_change_tests(
         y, days, beta, min_size, mbic, max_changepoints, n_boot, seed, dispersion, rerun_search
     )
-    boot = test.attrs.pop("boot")
-    table.attrs.update(
-        {
-            "test": test.to_dict("records"),
-            "penalty": name,
-            "penalty_value": beta,
-            "min_size_bins": min_size,
-            "dispersion": phi,
-        }
-    )
     return ChangepointResult(
-        table=table,
+        table=_vocabulary(changepoints),
+        segments=table,
         changepoints=changepoints,
         test=test,
         counts=y,
@@ -193,6 +184,7 @@ def detect_changepoints(
         posteriors=tuple(posteriors),
         boot_statistics=boot,
         dispersion=phi,
+        alpha=alpha,
     )
 
 
@@ -272,8 +264,21 @@ def _changepoint_table(y, days, lo, edges, seg_events, seg_days, min_size, alpha
     table = pd.DataFrame(rows, columns=list(_CP_COLUMNS))
     # Keep column types when no changepoint is found, so date arithmetic still works downstream.
     table = table.astype({c: (lo.dtype if t == "M" else t) for c, t in _CP_COLUMNS.items()})
-    table.attrs["caveat"] = _CAVEAT
     return table, posteriors
+
+
+def _vocabulary(changepoints: pd.DataFrame) -> pd.DataFrame:
+    """One row per changepoint in the table vocabulary: the rate ratio across it, then its date."""
+    out = changepoints.rename(
+        columns={
+            "rate_ratio": "estimate",
+            "rr_ci_low": "ci_low",
+            "rr_ci_high": "ci_high",
+            "rr_p_value": "p_value",
+        }
+    )
+    lead = ["estimate", "ci_low", "ci_high", "p_value"]
+    return out[lead + [c for c in out.columns if c not in lead]]
 
 
 # --------------------------------------------------------------------------- dates

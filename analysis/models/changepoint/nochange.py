@@ -99,5 +99,4 @@ def _no_change_tests(
             boot[:, 1] = 0.0  # LR = 0 cannot be exceeded: p = 1 without rerunning the search
         p = (1 + np.sum(boot >= observed - 1e-9, axis=0)) / (n_boot + 1)
     test = pd.DataFrame({"test": names, "statistic": observed, "p_value": p, "n_boot": n_boot})
-    test.attrs["boot"] = boot
-    return test
+    return test, boot

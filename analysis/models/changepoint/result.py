@@ -21,10 +21,15 @@ class ChangepointResult(Result):
     Attributes
     ----------
     table : DataFrame
+        One row per changepoint in the package's vocabulary: estimate, ci_low,
+        ci_high, p_value (the rate ratio after/before and its exact test), then
+        changepoint, date, date_low, date_high, date_mass and inference.
+    segments : DataFrame
         One row per segment: segment, start, end, days, events, rate_per_30d,
         rate_ci_low, rate_ci_high (exact Garwood, per 30 days).
     changepoints : DataFrame
-        One row per changepoint: date (first day of the new segment),
+        The changepoints as :attr:`table`, with the ratio's own column names:
+        date (first day of the new segment),
         date_low, date_high (hull of the 95% highest-posterior-mass set of
         dates), date_mass (its posterior mass), rate_ratio after/before with
         rr_ci_low, rr_ci_high, rr_p_value from :func:`rate_ratio_exact`, and
@@ -45,6 +50,7 @@ class ChangepointResult(Result):
     """
 
     table: pd.DataFrame
+    segments: pd.DataFrame
     changepoints: pd.DataFrame
     test: pd.DataFrame
     counts: np.ndarray
@@ -65,6 +71,7 @@ class ChangepointResult(Result):
     posteriors: tuple = ()
     boot_statistics: np.ndarray = field(default_factory=lambda: np.empty((0, 1)))
     dispersion: float = 1.0
+    alpha: float = 0.05
 
     assumptions = (
         "Counts in each bin are independent draws with variance = dispersion x mean (Poisson when the "
@@ -84,10 +91,10 @@ class ChangepointResult(Result):
         return text + (f", dispersion {self.dispersion:.3g}" if self.dispersion != 1.0 else "")
 
     def _extra_blocks(self) -> list:
-        """Changepoints with their date intervals, the caveat, and the no-change tests."""
-        blocks = []
+        """The segments, the caveat on the changepoints' ratios, and the no-change tests."""
+        blocks = [self.segments]
         if len(self.changepoints):
-            blocks += [self.changepoints.drop(columns=["inference"]), "Rate ratios: " + _CAVEAT + "."]
+            blocks.append("Rate ratios: " + _CAVEAT + ".")
         for row in self.test.itertuples(index=False):
             blocks.append(
                 f"No-change test, {row.test}: LR / dispersion = {row.statistic:.3g}, "

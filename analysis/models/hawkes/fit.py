@@ -372,7 +372,6 @@ def fit_hawkes(
     at_upper = _flag_fit(theta, k, min_log_beta, max_half_life_days)
     table = _parameter_table(theta, cov, pieces, alpha)
     resolution, below = _resolution(jitter, float(table["estimate"].iloc[-1]))
-    table.attrs["resolution"] = resolution
     comparison = _comparison(float(np.mean(lls)), counts, lengths)
     mu, nbr, beta = _unpack(theta, k)
     return HawkesResult(

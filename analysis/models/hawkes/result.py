@@ -40,7 +40,7 @@ class HawkesResult(Result):
         False when the branching ratio presses against 1 (see Notes in :func:`fit_hawkes`).
     resolution : str
         What the timing of the input can and cannot resolve (day-dated input:
-        nothing within a day); also in ``table.attrs["resolution"]``.
+        nothing within a day).
     below_resolution : bool
         True when day-dated input gives a half-life below one day: the
         branching ratio then reflects same-day clustering and is not a finding.

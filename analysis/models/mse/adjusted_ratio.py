@@ -17,8 +17,8 @@ from analysis.models.mse.result import AdjustedRatio, UndercountResult
 
 def undercount_adjusted_ratio(
     incidents: pd.DataFrame,
-    period: str = "surge",
-    reference: str = "calm",
+    period: str | None = None,
+    reference: str | None = None,
     periods=None,
     scope=None,
     lists: Mapping[str, Sequence[str]] | None = None,
@@ -27,6 +27,7 @@ def undercount_adjusted_ratio(
     alpha: float = 0.05,
     seed: int = 0,
     undercount: UndercountResult | None = None,
+    study=None,
 ) -> AdjustedRatio:
     """The rate ratio of two periods with each period's count replaced by its estimated total.
 
@@ -41,17 +42,19 @@ def undercount_adjusted_ratio(
     ----------
     incidents : DataFrame
         From :func:`analysis.load_incidents` (with ``source_systems``).
-    period, reference : str
-        Period names of ``periods``.
+    period, reference : str, optional
+        Period names of ``periods``; default the study's headline pair.
     periods : list of Period, optional
-        Default the shipped ``data/periods.toml``.
+        Default the study's periods.
     scope : Scope or str, optional
-        Default ``"pentagon"``.
+        Default the study's scope, else ``"pentagon"``.
     lists, n_boot, criterion, alpha, seed
         As in :func:`capture_histories` and :func:`estimate_undercount`.
     undercount : UndercountResult, optional
         Estimates already made (with the bootstrap) for strata named as the two periods,
         from the same scope and lists; default: estimated here.
+    study : Study, optional
+        Supplies the period, reference, periods, scope and alpha not given (:func:`analysis.load_study`).
 
     Returns
     -------
@@ -59,8 +62,9 @@ def undercount_adjusted_ratio(
 
     Examples
     --------
-    >>> res = undercount_adjusted_ratio(load_incidents(), n_boot=200)  # doctest: +SKIP
-    >>> res.table[["view", "estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
+    >>> res = undercount_adjusted_ratio(incidents, n_boot=20, study=study)
+    >>> res.table["view"].tolist()
+    ['observed', 'observed, every confirmation', 'undercount-adjusted']
     """
     from analysis.models.rates import compare_periods
     from analysis.scope import get_scope
@@ -68,6 +72,15 @@ def undercount_adjusted_ratio(
     if not isinstance(n_boot, int) or n_boot < 20:
         raise ArgumentError(
             "n_boot", n_boot, "a whole number >= 20 (the adjusted interval needs the bootstrap)"
+        )
+    if study is not None:
+        period = study.headline_period if period is None else period
+        reference = study.reference if reference is None else reference
+        periods = study.periods if periods is None else periods
+        scope = study.scope if scope is None else scope
+    if period is None or reference is None:
+        raise ArgumentError(
+            "period, reference", (period, reference), "two period names, or study=load_study()"
         )
     chosen = _two_periods(periods, period, reference)
     scope = get_scope(scope)
@@ -81,9 +94,9 @@ def undercount_adjusted_ratio(
     }
     rows = []
     for view, comp in comparisons.items():
-        t = comp.table.set_index("period")
+        t = comp.wide.set_index("period")
         rows.append(_ratio_row(view, t, period, reference))
-    t = comparisons["observed, every confirmation"].table.set_index("period")
+    t = comparisons["observed, every confirmation"].wide.set_index("period")
     base = _ratio_row("undercount-adjusted", t, period, reference)
     rows.append(_adjusted(base, under, period, reference, alpha))
     return AdjustedRatio(
@@ -97,7 +110,7 @@ def undercount_adjusted_ratio(
 
 
 def _two_periods(periods, period: str, reference: str) -> list:
-    """The periods named ``period`` and ``reference`` (default: of the shipped ``data/periods.toml``)."""
+    """The periods named ``period`` and ``reference`` among ``periods``."""
     from analysis.models.rates import resolve_periods
 
     periods = resolve_periods(periods)

@@ -28,6 +28,7 @@ def capture_histories(
     periods=None,
     scope=None,
     systems_column: str = "source_systems",
+    study=None,
 ) -> pd.DataFrame:
     """One row per attack, one 0/1 column per list, and its stratum.
 
@@ -43,11 +44,13 @@ def capture_histories(
         ``"period"`` (the named periods of ``periods``), any column (``"country"``), a list
         of them, or ``None`` for one stratum called ``all``.
     periods : list of Period, optional
-        For ``strata="period"``; default the shipped ``data/periods.toml``.
+        For ``strata="period"``; default the study's periods.
     scope : Scope or str, optional
         What is counted (:mod:`analysis.scope`), default ``"pentagon"``. Its confirmation
         filter is *not* applied: confirmation is a function of who reported an attack, which
         is the capture history itself, so a claim-only attack is an attack seen by one list.
+    study : Study, optional
+        Supplies ``periods`` and ``scope`` when they are not given (:func:`analysis.load_study`).
 
     Returns
     -------
@@ -64,6 +67,9 @@ def capture_histories(
     [[1, 0], [0, 1]]
     """
     lists = _check_lists(lists)
+    if study is not None:
+        periods = study.periods if periods is None else periods
+        scope = study.scope if scope is None else scope
     if systems_column not in incidents:
         raise ArgumentError(
             "incidents",

@@ -1,254 +1,25 @@
-"""Figures. Every function takes ``ax=None``, returns the Axes, applies the
-packaged style only inside itself and never calls ``plt.show()``.
+"""Figures that draw fitted results: rates and ratios, the headline, ITS, changepoints, self-excitation,
+trigger windows, Hawkes, the undercount.
 
-Examples
---------
->>> from analysis import load_incidents, plot_timeline  # doctest: +SKIP
->>> ax = plot_timeline(load_incidents())  # doctest: +SKIP
+Each takes a result (or several) and ``ax=None``, and returns the Axes; the
+confidence level in labels is the result's own ``alpha``.
 """
 
 from __future__ import annotations
 
-import contextlib
-from importlib import resources
-from pathlib import Path
-
-import matplotlib
-import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from analysis.counts import daily_counts
-from analysis.scope import get_scope
-
-__all__ = [
-    "SOURCE_LINE",
-    "human",
-    "add_source_line",
-    "plot_by_month",
-    "plot_changepoints",
-    "plot_hawkes",
-    "plot_penalty_path",
-    "plot_coverage",
-    "plot_its",
-    "plot_period_rates",
-    "plot_rate_ratios",
-    "plot_sites",
-    "plot_timeline",
-    "plot_undercount",
-    "plot_adjusted_ratio",
-    "save_figure",
-    "style",
-    "styled_axes",
-]
-
-SOURCE_LINE = (
-    "Source: analysis incident list (official and media-confirmed rows) and public Pentagon tallies."
-)
-_GROUP_COLUMNS = ("country", "weapon", "target_type", "actor_class", "location", "confirmation")
-#: Human names for coded values shown on figures.
-HUMAN = {
-    "one_way_drone": "one-way drone",
-    "ballistic_missile": "ballistic missile",
-    "small_arms": "small arms",
-    "ied": "IED",
-    "mixed": "rockets and drones",
-    "drone_dropped": "drone-dropped munitions",
-    "base": "bases",
-    "convoy": "convoys",
-    "diplomatic": "diplomatic sites",
-    "other": "other",
-    "iran_state": "Iran (state)",
-    "militia": "militias",
-}
+from analysis.counts import per_bin
+from analysis.plots.style import _GROUP_COLUMNS, human, style, styled_axes
 
 
-def human(value) -> str:
-    """A coded value in words (``one_way_drone`` -> ``one-way drone``).
+def _level(result) -> str:
+    """The result's confidence level in words (``95%`` when it carries no ``alpha``)."""
+    from analysis.study import confidence_words
 
-    Examples
-    --------
-    >>> human("one_way_drone")
-    'one-way drone'
-    """
-    return HUMAN.get(value, str(value).replace("_", " "))
-
-
-_CATEGORY_WORDS = {
-    "us_strike": "US strike",
-    "escalation": "escalation",
-    "policy": "policy change",
-    "regional": "regional event",
-    "anniversary": "anniversary",
-}
-
-_SHADES = ["#eaf2f8", "#fdedec", "#f4f6f6", "#fef5e7", "#e9f7ef", "#f5eef8"]
-
-
-@contextlib.contextmanager
-def style():
-    """Context manager applying the packaged matplotlib style, then restoring rcParams.
-
-    Only ``backend`` and ``interactive`` survive the context: the first
-    figure of a Jupyter session activates the inline backend inside it, and
-    undoing that would stop figures from showing.
-    """
-    path = resources.files("analysis") / "styles" / "analysis.mplstyle"
-    with plt.style.context(str(path)):
-        yield
-        activated = {k: matplotlib.rcParams[k] for k in ("backend", "interactive")}
-    matplotlib.rcParams.update(activated)
-
-
-def styled_axes(ax=None, figsize=None):
-    """Return ``ax``, or a new Axes on a figure made in the packaged style.
-
-    Examples
-    --------
-    >>> ax = styled_axes(figsize=(4, 3))
-    >>> ax.figure.get_layout_engine() is not None
-    True
-    """
-    if ax is not None:
-        return ax
-    with style():
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def add_source_line(ax, text: str = SOURCE_LINE):
-    """Write a source line at the foot of the figure.
-
-    It is the figure's ``supxlabel`` so constrained layout keeps it clear of the
-    tick labels.
-    """
-    ax.figure.supxlabel(text, x=0.01, ha="left", fontsize=6.5, color="#555555")
-    return ax
-
-
-def _shade_periods(ax, periods, label=True):
-    for i, p in enumerate(periods or []):
-        ax.axvspan(
-            pd.Timestamp(p.start),
-            pd.Timestamp(p.end) + pd.Timedelta(days=1),
-            color=_SHADES[i % len(_SHADES)],
-            zorder=0,
-            lw=0,
-        )
-        if label:
-            ax.text(
-                pd.Timestamp(p.start),
-                1.0,
-                p.label,
-                transform=ax.get_xaxis_transform(),
-                fontsize=6,
-                rotation=90,
-                va="top",
-                ha="left",
-                color="#555555",
-            )
-
-
-def plot_timeline(
-    incidents,
-    periods=None,
-    context_events=None,
-    ax=None,
-    freq: str = "W",
-    scope=None,
-    categories=("us_strike", "escalation"),
-):
-    """Weekly (or ``freq``) attack counts with periods shaded and context events marked.
-
-    Examples
-    --------
-    >>> ax = plot_timeline(incidents, load_periods(), load_context_events())  # doctest: +SKIP
-    """
-    with style():
-        ax = styled_axes(ax, figsize=(10, 4.5))
-        counts = daily_counts(incidents, freq=freq, scope=scope)["events"]
-        _shade_periods(ax, periods)
-        width = {"D": 1, "W": 6, "MS": 27}.get(freq, 6)
-        ax.bar(counts.index, counts.to_numpy(), width=width, align="edge", color="#1b4f72", lw=0)
-        if context_events is not None and len(context_events):
-            ev = context_events[context_events["category"].isin(categories)] if categories else context_events
-            colors = {
-                "us_strike": "#c0392b",
-                "escalation": "#d68910",
-                "policy": "#7d3c98",
-                "regional": "#17a589",
-            }
-            for category, grp in ev.groupby("category", sort=True):
-                for i, d in enumerate(grp["event_date"]):
-                    ax.axvline(
-                        d,
-                        color=colors.get(category, "#555555"),
-                        lw=0.6,
-                        alpha=0.6,
-                        zorder=1,
-                        label=_CATEGORY_WORDS.get(category, category) if i == 0 else None,
-                    )
-            ax.legend(loc="upper left", title="marked")
-        ax.set_ylabel(
-            {"W": "attacks per week", "D": "attacks per day", "MS": "attacks per month"}.get(freq, "attacks")
-        )
-        ax.set_title("Attacks on US and coalition forces")
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        ax.set_xlim(counts.index.min(), counts.index.max() + pd.Timedelta(days=7))
-    return ax
-
-
-def _mark_part_month(ax, incidents, months: pd.DatetimeIndex, heights: np.ndarray) -> None:
-    """Hatch the last month when the data end before it does, and say how many days it holds."""
-    covered = incidents.attrs.get("coverage") if hasattr(incidents, "attrs") else None
-    if covered is None or not len(months):
-        return
-    end = pd.Timestamp(covered[1])
-    last = months[-1]
-    if end < last + pd.offsets.MonthEnd(0):
-        ax.bar(
-            [last],
-            [max(heights[-1], 0.5)],
-            width=26,
-            align="edge",
-            fill=False,
-            hatch="///",
-            edgecolor="#555555",
-            lw=0.5,
-        )
-        ax.annotate(
-            f"{last:%b %Y}: {end.day} of {last.days_in_month} days",
-            (last, max(heights[-1], 0.5)),
-            textcoords="offset points",
-            xytext=(-4, 4),
-            ha="right",
-            fontsize=7,
-            color="#555555",
-        )
-
-
-def plot_by_month(incidents, by: str = "country", ax=None, scope=None):
-    """Monthly counts stacked by a category (``country``, ``weapon``, ``target_type``)."""
-    with style():
-        ax = styled_axes(ax, figsize=(10, 4.5))
-        counts = daily_counts(incidents, by=by, freq="MS", scope=scope)
-        counts.columns = [human(c) for c in counts.columns]
-        bottom = np.zeros(len(counts))
-        for col in counts.columns:
-            ax.bar(
-                counts.index, counts[col].to_numpy(), width=26, bottom=bottom, align="edge", label=col, lw=0
-            )
-            bottom += counts[col].to_numpy()
-        _mark_part_month(ax, incidents, counts.index, bottom)
-        ax.set_ylabel("attacks per month")
-        ax.set_title(f"Monthly attacks by {by.replace('_', ' ')}")
-        ax.legend(ncols=min(4, len(counts.columns)), loc="upper left")
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    return ax
+    return confidence_words(getattr(result, "alpha", 0.05))
 
 
 def _row_names(table: pd.DataFrame) -> pd.Series:
@@ -275,16 +46,14 @@ def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", label
     lo_col, hi_col = ("rr_ci_low", "rr_ci_high") if ratio else ("rate_ci_low", "rate_ci_high")
     labels = labels or [getattr(c, "source", f"result {i}") for i, c in enumerate(comparisons)]
     with style():
-        ax = styled_axes(ax, figsize=(8, 0.9 + 0.32 * max(len(c.table) for c in comparisons)))
-        names = list(dict.fromkeys(n for c in comparisons for n in _row_names(c.table)))
+        ax = styled_axes(ax, figsize=(8, 0.9 + 0.32 * max(len(c.wide) for c in comparisons)))
+        names = list(dict.fromkeys(n for c in comparisons for n in _row_names(c.wide)))
         y = np.arange(len(names))
         offsets = np.linspace(-0.15, 0.15, len(comparisons)) if len(comparisons) > 1 else [0.0]
-        positive = [
-            v for c in comparisons for v in c.table[[column, lo_col]].to_numpy(float).ravel() if v > 0
-        ]
+        positive = [v for c in comparisons for v in c.wide[[column, lo_col]].to_numpy(float).ravel() if v > 0]
         floor = min(positive) / 2 if positive else 0.01
         for comp, off, lab in zip(comparisons, offsets, labels):
-            t = comp.table.assign(_name=_row_names(comp.table).to_numpy()).set_index("_name").reindex(names)
+            t = comp.wide.assign(_name=_row_names(comp.wide).to_numpy()).set_index("_name").reindex(names)
             est, lo, hi = (t[c].to_numpy(float) for c in (column, lo_col, hi_col))
             ok = ~np.isnan(est)
             zero = ok & (est <= 0)
@@ -309,15 +78,18 @@ def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", label
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(mticker.NullFormatter())
         ref = comparisons[0]
+        level = _level(ref)
         ref_label = next(
             (p.label for p in getattr(ref, "periods", ()) if p.name == ref.reference), ref.reference
         )
         if ratio:
             ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
-            ax.set_xlabel(f"rate ratio against the {ref_label} (95% CI, log scale; open circle = no attacks)")
+            ax.set_xlabel(
+                f"rate ratio against the {ref_label} ({level} CI, log scale; open circle = no attacks)"
+            )
             ax.set_title(f"How many times the {ref_label} rate")
         else:
-            ax.set_xlabel("attacks per 30 days (95% CI, log scale; open circle = no attacks)")
+            ax.set_xlabel(f"attacks per 30 days ({level} CI, log scale; open circle = no attacks)")
             ax.set_title("Attack rate by period")
         ax.grid(axis="x", color="#dddddd")
         if len(comparisons) > 1:
@@ -330,115 +102,25 @@ def plot_rate_ratios(*comparisons, ax=None, labels=None):
     return plot_period_rates(*comparisons, ax=ax, column="rate_ratio", labels=labels)
 
 
-def plot_coverage(incidents, tallies, start="2023-10-17", end="2024-02-04", ax=None, scope=None):
-    """Cumulative incidents in our list against the official cumulative tallies."""
-    with style():
-        ax = styled_axes(ax)
-        counts = daily_counts(incidents, start=start, end=end, scope=scope)["events"].cumsum()
-        ax.step(counts.index, counts.to_numpy(), where="post", label="our incident list", color="#1b4f72")
-        t = tallies[
-            (tallies["as_of"] >= pd.Timestamp(start))
-            & (tallies["as_of"] <= pd.Timestamp(end) + pd.Timedelta(days=10))
-        ]
-        # Only counts of the same series: windows starting within 10 days of ``start``.
-        near = (t["window_start"] - pd.Timestamp(start)).abs() <= pd.Timedelta(days=10)
-        t = t[near & (t["scope"] == "all")]
-        off = t[t["official"]]
-        other = t[~t["official"]]
-        ax.scatter(off["as_of"], off["count"], color="#c0392b", s=14, zorder=3, label="official tally")
-        if len(other):
-            ax.scatter(
-                other["as_of"],
-                other["count"],
-                color="#7d8c8d",
-                s=10,
-                marker="x",
-                zorder=3,
-                label="other public count",
-            )
-        ax.set_ylabel("cumulative attacks since 17 Oct 2023")
-        ax.set_title("Coverage: our list against the official counts")
-        ax.legend(loc="upper left")
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
-    return ax
-
-
-def plot_sites(incidents, locations, ax=None, scope=None):
-    """Sites on a plain longitude/latitude frame, points sized by attacks.
-
-    No basemap or tiles are downloaded; sites without coordinates are listed
-    in the legend title as a count.
-    """
-    with style():
-        ax = styled_axes(ax, figsize=(7, 5.5))
-        rows = get_scope(scope).select(incidents)
-        n = rows.groupby("location").size().rename("attacks")
-        sites = locations.set_index("location").join(n, how="inner")
-        placed = sites.dropna(subset=["latitude", "longitude"])
-        colors = {"Iraq": "#1b4f72", "Syria": "#c0392b", "Jordan": "#d68910"}
-        for country, grp in placed.groupby("country"):
-            ax.scatter(
-                grp["longitude"],
-                grp["latitude"],
-                s=8 + 6 * grp["attacks"],
-                alpha=0.6,
-                color=colors.get(country, "#7d8c8d"),
-                label=country,
-                edgecolor="white",
-                lw=0.5,
-            )
-        # Sites that share a reference point get one label naming them all.
-        top = placed.sort_values("attacks", ascending=False).head(12)
-        labelled: list[tuple[float, float]] = []
-        for (lon, lat), grp in top.groupby(["longitude", "latitude"], sort=False):
-            crowded = any(abs(lon - x) < 0.6 and abs(lat - y) < 0.3 for x, y in labelled)
-            ax.annotate(
-                " / ".join(grp.index),
-                (lon, lat),
-                fontsize=6,
-                textcoords="offset points",
-                xytext=(3, -9) if crowded else (3, 3),
-            )
-            labelled.append((lon, lat))
-        ax.set_xlabel("longitude (°E)")
-        ax.set_ylabel("latitude (°N)")
-        ax.set_aspect("equal")
-        ax.grid(True, color="#eeeeee")
-        missing = len(sites) - len(placed)
-        ax.legend(
-            title=f"{missing} sites without\ncoordinates not shown" if missing else None,
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            title_fontsize=7,
-        )
-        ax.set_title("Attacks by site (point area ~ attacks)")
-    return ax
-
-
-def save_figure(fig, stem: str | Path) -> list[Path]:
-    """Save ``stem.svg`` and ``stem.png`` byte-reproducibly; return the paths.
-
-    SVG: fixed hash salt, no date; PNG: no Software tag. The per-figure salt
-    is the file name, so inlined SVGs keep distinct element ids.
-    """
-    stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    with plt.rc_context({"svg.hashsalt": stem.name, "svg.fonttype": "path"}):
-        fig.savefig(stem.with_suffix(".svg"), format="svg", metadata={"Date": None, "Creator": None})
-        fig.savefig(stem.with_suffix(".png"), format="png", metadata={"Software": None}, dpi=150)
-    return [stem.with_suffix(".svg"), stem.with_suffix(".png")]
-
-
 def plot_headline(headline, ax=None):
-    """The headline ratio in every view: incident list, tallies (two allocations), all attacks, sensitivities."""
+    """The headline ratio in every view: incident list, tallies (two allocations), all attacks, sensitivities.
+
+    Examples
+    --------
+    >>> from analysis import compute_headline, load_tallies
+    >>> ax = plot_headline(compute_headline(incidents, load_tallies(), study))
+    >>> ax.get_title(loc="left")
+    'How many times the post-withdrawal calm rate: every view of the headline'
+    """
+    study = headline.study
     names = {
         "incidents": "incident list, bases (pre-specified)",
         "tallies_constant": "official tallies, even spread",
         "tallies_shape": "official tallies, spread as the list",
         "all_attacks": "incident list, all attacks",
         "with_claims": "bases, claims counted",
-        "early_reference": "against the early calm",
-        "late_reference": "against the late calm",
+        "early_reference": f"against the early {study.reference_words}",
+        "late_reference": f"against the late {study.reference_words}",
         "day_dated_only": "rows dated to the day only",
         "old_interval_hac": "old interval method (hac)",
     }
@@ -462,10 +144,12 @@ def plot_headline(headline, ax=None):
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(mticker.NullFormatter())
         ax.axvline(1, color="#555555", lw=0.8, ls="--")
-        cfg = headline.config
-        ax.set_xlabel(f"rate ratio, {cfg.headline_period} against {cfg.reference} (95% CI, log scale)")
-        ax.set_title("How many times the calm rate: every view of the headline")
+        ax.set_xlabel(
+            f"rate ratio, {study.period_words} against {study.reference_words} ({study.confidence} CI, log scale)"
+        )
+        ax.set_title(f"How many times the {study.reference_words} rate: every view of the headline")
         ax.grid(axis="x", color="#dddddd")
+    return ax
 
 
 def plot_its(result, ax=None):
@@ -508,12 +192,50 @@ def plot_its(result, ax=None):
         ax.set_yscale("symlog", linthresh=1)
         ax.set_ylim(0, top * 1.6)
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.set_ylabel(
-            "attacks per month" if getattr(result, "freq", "MS") in ("MS", "M") else "attacks per bin"
-        )
+        ax.set_ylabel(per_bin(getattr(result, "freq", "MS")))
         ax.set_title("Interrupted time series: level change at each interruption")
         ax.legend(loc="upper left")
     return ax
+
+
+_TRIGGER_COLOURS = {
+    "pooled trigger": "#1b4f72",
+    "opens period": "#d68910",
+    "pooled": "#c0392b",
+    "no window in span": "#7d8c8d",
+}
+_TRIGGER_MARKERS = {"pooled trigger": "o", "opens period": "s", "pooled": "D", "no window in span": "x"}
+
+
+def _trigger_row(ax, row, y: float, lo_edge: float, hi_edge: float) -> None:
+    """One trigger's ratio and interval; zero, infinite or open values drawn at the edge and written out."""
+    c = _TRIGGER_COLOURS.get(row["role"], "#555555")
+    if row["role"] == "no window in span":
+        ax.text(lo_edge, y, "  no window day in the data", va="center", fontsize=6.5, color=c)
+        return
+    lo = row["ci_low"] if row["ci_low"] > 0 else lo_edge
+    hi = row["ci_high"] if np.isfinite(row["ci_high"]) else hi_edge
+    ax.hlines(y, lo, hi, colors=c, lw=1.2 if row["role"] == "pooled" else 0.9)
+    e = row["estimate"]
+    shown = lo_edge if e == 0 else (hi_edge if not np.isfinite(e) else e)
+    ax.scatter([shown], [y], marker=_TRIGGER_MARKERS.get(row["role"], "o"), color=c, s=24, zorder=3)
+    if e == 0 or not np.isfinite(e):
+        ax.annotate(
+            "0 events" if e == 0 else "∞ (none before)",
+            (shown, y),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=6,
+            color=c,
+        )
+
+
+def _trigger_label(r) -> str:
+    """A trigger's tick label: date, name cut to 42 characters, and the period it opens."""
+    text = str(r.trigger)
+    text = text if len(text) <= 42 else text[:41] + "…"
+    when = f"{r.date:%Y-%m-%d} " if pd.notna(r.date) and not text.startswith(f"{r.date:%Y-%m-%d}") else ""
+    return when + text + (f"\n(opens {r.period})" if r.role == "opens period" else "")
 
 
 def plot_trigger_windows(result, ax=None):
@@ -537,33 +259,8 @@ def plot_trigger_windows(result, ax=None):
         finite = finite[np.isfinite(finite) & (finite > 0)]
         lo_edge = min(0.05, finite.min() / 1.5) if len(finite) else 0.05
         hi_edge = max(20.0, finite.max() * 1.5) if len(finite) else 20.0
-        colours = {
-            "pooled trigger": "#1b4f72",
-            "opens period": "#d68910",
-            "pooled": "#c0392b",
-            "no window in span": "#7d8c8d",
-        }
-        markers = {"pooled trigger": "o", "opens period": "s", "pooled": "D", "no window in span": "x"}
         for i, row in rows.iterrows():
-            c = colours.get(row["role"], "#555555")
-            if row["role"] == "no window in span":
-                ax.text(lo_edge, y[i], "  no window day in the data", va="center", fontsize=6.5, color=c)
-                continue
-            lo = row["ci_low"] if row["ci_low"] > 0 else lo_edge
-            hi = row["ci_high"] if np.isfinite(row["ci_high"]) else hi_edge
-            ax.hlines(y[i], lo, hi, colors=c, lw=1.2 if row["role"] == "pooled" else 0.9)
-            e = row["estimate"]
-            shown = lo_edge if e == 0 else (hi_edge if not np.isfinite(e) else e)
-            ax.scatter([shown], [y[i]], marker=markers.get(row["role"], "o"), color=c, s=24, zorder=3)
-            if e == 0 or not np.isfinite(e):
-                ax.annotate(
-                    "0 events" if e == 0 else "∞ (none before)",
-                    (shown, y[i]),
-                    xytext=(4, 3),
-                    textcoords="offset points",
-                    fontsize=6,
-                    color=c,
-                )
+            _trigger_row(ax, row, y[i], lo_edge, hi_edge)
         ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
         ax.set_xscale("log")
         ax.set_xlim(lo_edge / 1.3, hi_edge * 1.3)
@@ -573,17 +270,7 @@ def plot_trigger_windows(result, ax=None):
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
 
-        def short(r):
-            text = str(r.trigger)
-            text = text if len(text) <= 42 else text[:41] + "…"
-            when = (
-                f"{r.date:%Y-%m-%d} "
-                if pd.notna(r.date) and not text.startswith(f"{r.date:%Y-%m-%d}")
-                else ""
-            )
-            return when + text + (f"\n(opens {r.period})" if r.role == "opens period" else "")
-
-        labels = [short(r) for r in rows.itertuples()]
+        labels = [_trigger_label(r) for r in rows.itertuples()]
         ax.set_yticks(y, labels, fontsize=6.5)
         ax.set_xlabel(
             f"rate ratio, days 1-{result.window_days} after vs the period's background\n"
@@ -630,7 +317,7 @@ def plot_self_excitation(result, ax=None):
         lag = result.table.set_index("parameter").loc["mean_lag_days", "estimate"]
         ax.set_title(
             f"Attacks on later days: branching ratio {row['estimate']:.2f} "
-            f"(95% CI {row['ci_low']:.2f}-{row['ci_high']:.2f}), mean lag {lag:.1f} days, "
+            f"({_level(result)} CI {row['ci_low']:.2f}-{row['ci_high']:.2f}), mean lag {lag:.1f} days, "
             f"no-excitation p={result.p_value:.2g}"
         )
         ax.set_ylim(bottom=0)
@@ -656,7 +343,7 @@ def plot_changepoints(result, ax=None):
             drawstyle="steps-post",
             color="#aab7b8",
             lw=0.7,
-            label="attacks per day" if result.freq in ("D", None) else "attacks per bin",
+            label=per_bin(result.freq),
         )
         ax.plot(
             edges,
@@ -674,10 +361,10 @@ def plot_changepoints(result, ax=None):
                 color="#1b4f72",
                 alpha=0.2,
                 lw=0,
-                label="95% date interval" if i == 0 else None,
+                label=f"{_level(result)} date interval" if i == 0 else None,
             )
             ax.axvline(row.date, color="#1b4f72", ls="--", lw=1)
-        ax.set_ylabel("attacks per day" if result.freq in ("D", None) else "attacks per bin")
+        ax.set_ylabel(per_bin(result.freq))
         ax.set_ylim(bottom=0)
         n = len(result.changepoints)
         ax.set_title(f"Changepoints found in the daily counts ({n} change{'s' if n != 1 else ''})")
