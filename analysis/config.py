@@ -143,7 +143,10 @@ def _date(doc: dict, section: str, key: str, path: Path, required: bool = True) 
         return None
     if isinstance(value, dt.date):
         return value
-    raise PeriodError(f"{path}: [{section}] {key} must be a date (YYYY-MM-DD), got {value!r}", column=key)
+    line = _line_of(path.read_text(encoding="utf-8"), key) if path.exists() else None
+    raise PeriodError(
+        f"{path}:{line}: [{section}] {key} must be a date (YYYY-MM-DD), got {value!r}", line=line, column=key
+    )
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

@@ -166,7 +166,13 @@ def read_periods(path: str | Path) -> list[Period]:
     if not isinstance(entries, list) or not entries:
         raise PeriodError("no [[period]] tables found", line=1)
     periods = []
-    for entry in entries:
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise PeriodError(
+                f"period {number} is {entry!r}, not a table: write each period as a [[period]] table",
+                line=_line_of_key(text, "period"),
+                column="period",
+            )
         name = entry.get("name")
         line = _line_of(text, name)
         try:
@@ -197,6 +203,13 @@ def read_periods(path: str | Path) -> list[Period]:
     except PeriodError as exc:
         exc.line = _line_of(text, re.findall(r"'([^']+)'", str(exc))[0] if "'" in str(exc) else None)
         raise
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.split("=", 1)[0].strip() == key or line.strip() == f"[[{key}]]":
+            return number
+    return None
 
 
 def _line_of(text: str, name) -> int | None:

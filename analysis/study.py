@@ -187,6 +187,13 @@ def _checked(study: Study) -> Study:
     if not isinstance(study.alpha, float | int) or not 0 < study.alpha < 1:
         line = _line_of(where, "alpha") if where.exists() else None
         raise _failure(where, line, "alpha", study.alpha, "must be a number between 0 and 1, like 0.05")
+    _check_report(study.report, where)
+    try:
+        check_periods(study.periods, allow_overlap=False)
+    except PeriodError as exc:
+        periods_path = Path(study.files[1]) if len(study.files) > 1 else Path("periods.toml")
+        name = str(exc).split("'")[1] if "'" in str(exc) else "period"
+        raise _failure(periods_path, _name_line(periods_path, name), "start", name, str(exc)) from None
     split = study.split_reference_at
     ref = study.period(study.reference)
     if split is not None and not ref.start < split <= ref.end:
@@ -199,6 +206,41 @@ def _checked(study: Study) -> Study:
             f"must fall inside {ref.name} ({ref.start} to {ref.end})",
         )
     return study
+
+
+#: The report settings that must be whole numbers at least this large.
+_AT_LEAST = {
+    "changepoint_min_days": 1,
+    "changepoint_boot": 0,
+    "trigger_window_days": 1,
+    "selfexcite_max_lag": 1,
+    "selfexcite_boot": 0,
+    "mse_boot": 20,
+    "seed": 0,
+}
+_CHOICES = {"its_freq": ("D", "W", "MS", "QS", "YS"), "changepoint_penalty": ("bic", "mbic")}
+
+
+def _check_report(report: Mapping, where: Path) -> None:
+    """Each ``[report]`` setting within what its model allows (the types are checked on reading)."""
+    for key, low in _AT_LEAST.items():
+        value = report.get(key, low)
+        if value < low:
+            line = _line_of(where, key) if where.exists() else None
+            raise _failure(where, line, key, value, f"must be a whole number >= {low}")
+    for key, allowed in _CHOICES.items():
+        if key in report and report[key] not in allowed:
+            line = _line_of(where, key) if where.exists() else None
+            raise _failure(where, line, key, report[key], "allowed: " + ", ".join(repr(a) for a in allowed))
+
+
+def _name_line(path: Path, name: str) -> int | None:
+    if not path.exists():
+        return None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.split("=", 1)[0].strip() == "name" and name in line:
+            return number
+    return None
 
 
 def load_study(

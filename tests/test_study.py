@@ -79,6 +79,17 @@ def test_alpha_sets_every_confidence_word():
         ("config.toml", 'reference = "calm"', 'referense = "calm"', "referense", "unknown key"),
         ("config.toml", "seed = 0", 'seed = "zero"', "seed", "must be int"),
         ("periods.toml", 'name = "surge"', 'nam = "surge"', None, "missing key"),
+        ("periods.toml", "start = 2023-10-17", "start = 2023-09-01", "start", "overlap"),
+        (
+            "config.toml",
+            "changepoint_min_days = 14",
+            "changepoint_min_days = -3",
+            "changepoint_min_days",
+            ">= 1",
+        ),
+        ("config.toml", "mse_boot = 200", "mse_boot = 5", "mse_boot", ">= 20"),
+        ("config.toml", 'its_freq = "MS"', 'its_freq = "fortnight"', "its_freq", "allowed: 'D'"),
+        ("config.toml", "through = 2026-03-28", 'through = "28 March"', "through", "must be a date"),
     ],
 )
 def test_a_bad_choice_is_a_failure_row_with_file_line_and_key(folder, file, old, new, column, message):
@@ -89,6 +100,13 @@ def test_a_bad_choice_is_a_failure_row_with_file_line_and_key(folder, file, old,
     assert Path(row["file"]).name == file
     if column is not None:
         assert row["column"] == column and row["line"] >= 1
+
+
+def test_periods_that_are_not_tables_are_named(folder):
+    (folder / "periods.toml").write_text("period = [1, 2]\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="not a table") as caught:
+        load_study(folder)
+    assert caught.value.failures.iloc[0]["line"] == 1
 
 
 def test_a_file_that_is_not_toml_is_named(folder):
