@@ -16,7 +16,7 @@ help: ## Show this help
 .venv: pyproject.toml analysis/__init__.py ## Create the virtual environment and install the package (re-run when pyproject.toml or the version changes)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,notebook,scale]'
+	$(PY) -m pip install --quiet -e '.[dev,notebook,scale,bench]'
 	touch $(VENV)
 
 report: reports/index.html ## Rebuild reports/ from data/ (only when data/ or analysis/ changed)

@@ -26,6 +26,8 @@ import types
 
 #: The package version: the only place the number is written (pyproject.toml reads it from here).
 __version__ = "0.1.0"
+#: The date this version was released (CITATION.cff repeats both; a test keeps them equal).
+__date__ = "2026-12-08"
 
 # Public name -> the module that defines it. Imported on first access by __getattr__.
 _EXPORTS: dict[str, str] = {

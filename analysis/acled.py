@@ -102,8 +102,9 @@ USED_COLUMNS = [
 ]
 
 #: Citation for an event: ACLED has no public page per event, so the API
-#: query that returns exactly this event (it needs an ACLED account).
-ACLED_URL = "https://api.acleddata.com/acled/read?event_id_cnty={event_id}"
+#: query that returns exactly this event (it needs an ACLED account and an OAuth
+#: token from https://acleddata.com/oauth/token; the old api.acleddata.com host is retired).
+ACLED_URL = "https://acleddata.com/api/acled/read?event_id_cnty={event_id}"
 
 #: ACLED actor names for US or coalition forces (case-insensitive).
 US_ACTOR_PATTERN = (

@@ -19,6 +19,9 @@ from pathlib import Path
 from analysis import __version__
 from analysis.errors import DataValidationError
 
+#: The name the package is published under (the import name stays ``analysis``).
+DISTRIBUTION = "attack-rates"
+
 log = logging.getLogger("analysis")
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -243,11 +246,38 @@ def _compare(args) -> int:
     return EXIT_OK
 
 
+def _info(args) -> int:
+    """The version, where the data are read from and why, and the libraries in use."""
+    import importlib.metadata as md
+    import platform
+
+    from analysis.data.loaders import DATA_ENV, data_source
+
+    folder, how = data_source()
+    why = {
+        "environment": f"${DATA_ENV}",
+        "checkout": "the data/ folder of this checkout",
+        "packaged": "the copy of the dataset inside the installed package",
+    }[how]
+    print(f"{DISTRIBUTION} {__version__} (import name: analysis)")
+    print(f"data: {folder} ({why}; set ${DATA_ENV} to use another folder)")
+    print(f"python: {platform.python_version()}")
+    for name in ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "pandera"):
+        try:
+            print(f"{name}: {md.version(name)}")
+        except md.PackageNotFoundError:
+            print(f"{name}: not installed")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
-    parser.add_argument("-V", "--version", action="version", version=f"analysis {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"{DISTRIBUTION} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("info", help="the version, where the data are read from and why, library versions")
+    p.set_defaults(func=_info)
 
     p = sub.add_parser("validate", help="validate data files (default: every file in data/)")
     p.add_argument("paths", nargs="*", help="CSV files or periods.toml")

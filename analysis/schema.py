@@ -413,15 +413,6 @@ class SourceSchema(pa.DataFrameModel):
         "Anadolu, SANA), partisan (militia channels, SouthFront, ISWNews, Islam Times and their "
         "reposts), aggregator (content farms, news digests, US local sites carrying AP copy).",
     )
-    supports: Series[str] | None = pa.Field(
-        nullable=True,
-        str_matches=_SUPPORTS_PATTERN,
-        description="Fields the page itself states, ';'-separated, from date, site, weapon, munitions, "
-        "outcome, casualties, claim (a named group's claim), us_official (a US official or the US-led "
-        "coalition is quoted) and coalition_official (another coalition or the host government's "
-        "official is quoted), e.g. 'date;site;weapon;us_official'. Empty: the page has not been "
-        "re-read, so it backs nothing yet.",
-    )
     system: Series[str] = pa.Field(
         isin=PAGE_SYSTEMS,
         description="The documentation system the page's report comes from (one per page; a rewrite "
@@ -431,6 +422,15 @@ class SourceSchema(pa.DataFrameModel):
         "Observatory and similar), state_media (state-affiliated or partisan reporting without a "
         "claim), unattributed (a repost whose origin is unknown: no system). Must fit outlet_class "
         "(rule system_fits_outlet_class).",
+    )
+    supports: Series[str] | None = pa.Field(
+        nullable=True,
+        str_matches=_SUPPORTS_PATTERN,
+        description="Fields the page itself states, ';'-separated, from date, site, weapon, munitions, "
+        "outcome, casualties, claim (a named group's claim), us_official (a US official or the US-led "
+        "coalition is quoted) and coalition_official (another coalition or the host government's "
+        "official is quoted), e.g. 'date;site;weapon;us_official'. Empty: the page has not been "
+        "re-read, so it backs nothing yet.",
     )
     notes: Series[str] | None = pa.Field(
         nullable=True,

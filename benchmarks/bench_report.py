@@ -28,14 +28,16 @@ def _run(args: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--data", default=None, help="data folder (default: the shipped data)")
     args = parser.parse_args()
+    data = ["--data", args.data] if args.data else []
     py = sys.executable
     bare, cold, warm = [], [], []
     for _ in range(args.repeats):
         bare.append(_run([py, "-c", IMPORTS]))
         with tempfile.TemporaryDirectory() as out:
-            cold.append(_run([py, "-m", "analysis", "report", "--out", out]))
-            warm.append(_run([py, "-m", "analysis", "report", "--out", out]))
+            cold.append(_run([py, "-m", "analysis", "report", "--out", out, *data]))
+            warm.append(_run([py, "-m", "analysis", "report", "--out", out, *data]))
     b, c, w = (statistics.median(x) for x in (bare, cold, warm))
     print("| task | ours (s) | peer (s) | ratio | goal |\n|---|---|---|---|---|")
     print(

@@ -57,6 +57,13 @@ def _dates(rng: np.random.Generator, n: int) -> pd.DatetimeIndex:
     return start + pd.to_timedelta(rng.integers(0, days + 1, n), unit="D")
 
 
+def _site_types(sites: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    """A target type for each site name (most are bases), fixed for the whole file."""
+    names = sites["location"].drop_duplicates().to_numpy()
+    kinds = rng.choice(["base", "convoy", "diplomatic", "other"], len(names), p=[0.85, 0.1, 0.03, 0.02])
+    return pd.Series(kinds, index=names)
+
+
 def incidents_frame(n: int, seed: int = 0) -> pd.DataFrame:
     """``n`` valid rows in our incidents schema, as text, in schema column order."""
     rng = np.random.default_rng(seed)
@@ -84,9 +91,8 @@ def incidents_frame(n: int, seed: int = 0) -> pd.DataFrame:
             "latitude": picked["latitude"].map("{:.3f}".format),
             "longitude": picked["longitude"].map("{:.3f}".format),
             "geo_precision": rng.choice(["1", "2", "3"], n, p=[0.8, 0.15, 0.05]),
-            "target_type": rng.choice(
-                ["base", "convoy", "diplomatic", "other"], n, p=[0.85, 0.1, 0.03, 0.02]
-            ),
+            # One target type per site, as the schema's frame-wide rule requires.
+            "target_type": _site_types(sites, rng)[picked["location"]].to_numpy(),
             "weapon": weapon,
             "munitions": munitions,
             "outcome": outcomes[rng.integers(0, len(outcomes), n)],

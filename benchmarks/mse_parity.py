@@ -69,9 +69,15 @@ def shipped_tables() -> dict[str, pd.DataFrame]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=None)
+    parser.add_argument("--only", nargs="+", metavar="TABLE", help="only these tables (e.g. record_calm)")
     args = parser.parse_args(argv)
     tables = {p.stem: pd.read_csv(p) for p in sorted((HERE.parent / "tests" / "data" / "mse").glob("*.csv"))}
     tables.update(shipped_tables())
+    if args.only:
+        unknown = sorted(set(args.only) - set(tables))
+        if unknown:
+            parser.error(f"--only {unknown[0]!r}: no such table; allowed: {', '.join(tables)}")
+        tables = {name: tables[name] for name in args.only}
     lines = []
     for name, cells in tables.items():
         # Every observable history enters both fits, zero counts included (the packages' tables omit them).

@@ -49,10 +49,39 @@ def test_version_prints_the_pyproject_version():
         out = subprocess.run(
             [sys.executable, "-m", "analysis", flag], check=True, capture_output=True, text=True, cwd=ROOT
         ).stdout
-        assert out.strip() == f"analysis {version}"
+        assert out.strip() == f"attack-rates {version}"
     assert analysis.__version__ == version
     # The installed metadata copies it (make .venv reinstalls when analysis/__init__.py changes).
-    assert importlib.metadata.version("analysis") == version
+    assert importlib.metadata.version("attack-rates") == version
+
+
+def test_citation_repeats_the_one_version_source():
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert text.count(f"version: {analysis.__version__}\n") == 2
+    assert text.count(f"date-released: {analysis.__date__}\n") == 2
+
+
+def test_the_distribution_is_not_called_analysis_and_the_wheel_names_its_data():
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert meta["name"] == "attack-rates" and "attack-rates" in meta["scripts"]
+    assert meta["authors"] and meta["classifiers"] and meta["keywords"]
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "dataset/*.csv" in data["package-data"]["analysis"]
+    assert (ROOT / "analysis" / "dataset" / "incidents.csv").is_file() and (
+        ROOT / "analysis" / "py.typed"
+    ).is_file()
+
+
+def test_data_source_order_argument_environment_checkout(monkeypatch, tmp_path):
+    from analysis.data import data_source
+
+    assert data_source(tmp_path) == (tmp_path, "argument")
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(tmp_path))
+    assert data_source() == (tmp_path, "environment")
+    monkeypatch.delenv("ANALYSIS_DATA_DIR")
+    assert data_source() == (ROOT / "data", "checkout")
 
 
 def test_help_answers_in_well_under_a_second():
@@ -122,7 +151,7 @@ def test_licence_and_citation_files():
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     keys = {line.split(":")[0] for line in cff.splitlines() if line and line[0].isalpha()}
     assert {"cff-version", "message", "title", "authors", "license", "type", "references"} <= keys
-    assert "version" not in keys, "the version is written once, in analysis/__init__.py"
+    assert {"version", "date-released"} <= keys  # kept equal to analysis.__version__ and __date__ (test above)
     assert "US Forces Attack Record: attacks on US and coalition forces in Iraq, Syria" in " ".join(
         cff.split()
     )

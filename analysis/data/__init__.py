@@ -34,6 +34,7 @@ Examples
 from analysis.data.lines import read_csv_text
 from analysis.data.loaders import (
     data_dir,
+    data_source,
     load_context_events,
     load_incidents,
     load_locations,
@@ -51,6 +52,7 @@ __all__ = [
     "DataValidationError",
     "count_by_day_streaming",
     "data_dir",
+    "data_source",
     "load_context_events",
     "load_incidents",
     "load_locations",

@@ -29,17 +29,48 @@ from analysis.periods import Period, read_periods
 DERIVED_COLUMNS = ("independent_source", "source_systems")
 
 
-def data_dir() -> Path:
-    """The folder holding the shipped data files.
+#: The environment variable that points every loader at another data folder.
+DATA_ENV = "ANALYSIS_DATA_DIR"
 
-    ``$ANALYSIS_DATA_DIR`` wins; otherwise the ``data/`` folder of the checkout
-    this package was installed from, else ``./data``.
+
+def data_source(path: str | os.PathLike | None = None) -> tuple[Path, str]:
+    """Where the data files are read from, and why: the first of these that applies.
+
+    1. ``path``, when given (``"argument"``);
+    2. ``$ANALYSIS_DATA_DIR`` (``"environment"``);
+    3. the ``data/`` folder of the checkout this package runs from (``"checkout"``);
+    4. the copy of the dataset inside the installed package (``"packaged"``).
+
+    Examples
+    --------
+    >>> data_source("/tmp/mine")
+    (PosixPath('/tmp/mine'), 'argument')
+    >>> data_source()[1] in ("environment", "checkout", "packaged")
+    True
     """
-    env = os.environ.get("ANALYSIS_DATA_DIR")
+    if path is not None:
+        return Path(path), "argument"
+    env = os.environ.get(DATA_ENV)
     if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parent.parent.parent / "data"
-    return repo if repo.is_dir() else Path.cwd() / "data"
+        return Path(env), "environment"
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent / "data"
+    if checkout.is_dir() and (package.parent / "pyproject.toml").is_file():
+        return checkout, "checkout"
+    from importlib import resources
+
+    return Path(str(resources.files("analysis") / "dataset")), "packaged"
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """The folder holding the data files (see :func:`data_source` for the order it is looked for in).
+
+    Examples
+    --------
+    >>> (data_dir() / "incidents.csv").is_file()
+    True
+    """
+    return data_source(path)[0]
 
 
 def _default(path, name: str) -> Path:
