@@ -151,7 +151,8 @@ def data_dictionary() -> str:
             )
             lines.append(
                 f"| `{name}` | {_frictionless_type(column.dtype)} | "
-                f"{'yes' if not column.nullable else 'no'} | {rule} | {column.description or ''} |"
+                f"{'yes' if not column.nullable else 'no'} | {f'`{rule}`' if rule else ''} | "
+                f"{column.description or ''} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -31,6 +31,7 @@ def test_datapackage_fields_follow_the_schema():
 def test_the_shipped_datapackage_validates_with_frictionless():
     """The Frictionless reference validator accepts data/datapackage.json and every file it lists."""
     import frictionless  # a dev dependency: CI installs it
+
     report = frictionless.validate(str(Path(__file__).resolve().parent.parent / "data" / "datapackage.json"))
     problems = report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "message"])
     assert report.valid, problems[:10]

@@ -151,7 +151,10 @@ def test_licence_and_citation_files():
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     keys = {line.split(":")[0] for line in cff.splitlines() if line and line[0].isalpha()}
     assert {"cff-version", "message", "title", "authors", "license", "type", "references"} <= keys
-    assert {"version", "date-released"} <= keys  # kept equal to analysis.__version__ and __date__ (test above)
+    assert {
+        "version",
+        "date-released",
+    } <= keys  # kept equal to analysis.__version__ and __date__ (test above)
     assert "US Forces Attack Record: attacks on US and coalition forces in Iraq, Syria" in " ".join(
         cff.split()
     )
