@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "neutralise_formulas": "analysis.safety",
     # counting
     "daily_counts": "analysis.counts",
+    "count_panel": "analysis.panel",
     "select_incidents": "analysis.counts",
     "attacks_by_site": "analysis.counts",
     "Scope": "analysis.scope",

@@ -42,7 +42,7 @@ def run(script: str, *args: str) -> str:
 
 def test_every_script_has_a_smoke_run():
     scripts = {p.name for p in BENCH.glob("*.py") if not p.name.startswith("_")}
-    assert scripts == set(SMOKE) | {"make_acled_like.py", "bench_load.py"}
+    assert scripts == set(SMOKE) | {"make_acled_like.py", "bench_load.py", "bench_panel.py"}
 
 
 @pytest.mark.parametrize("script", sorted(SMOKE))
@@ -58,3 +58,5 @@ def test_load_benchmark_on_a_small_acled_like_file(tmp_path):
     run("make_acled_like.py", "--rows", "2000", "--out", str(tmp_path))
     out = run("bench_load.py", "--data", str(tmp_path), "--repeat", "1")
     assert "load_1pct_bad" in out and "ratio load_count / bare_count" in out
+    out = run("bench_panel.py", "--data", str(tmp_path), "--repeat", "1")
+    assert "count_panel / duckdb_query" in out
