@@ -83,6 +83,8 @@ _EXPORTS: dict[str, str] = {
     "undercount_in_tally_windows": "analysis.models.mse",
     "PeriodComparison": "analysis.models.rates",
     "compare_periods": "analysis.models.rates",
+    "GroupComparison": "analysis.models.groups",
+    "compare_groups": "analysis.models.groups",
     "rates_from_tallies": "analysis.models.tallies",
     "tally_increments": "analysis.models.tallies",
     "Headline": "analysis.headline",
@@ -96,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     # outputs
     "plot_by_month": "analysis.plots",
     "plot_coverage": "analysis.plots",
+    "plot_group_changes": "analysis.plots",
     "plot_its": "analysis.plots",
     "plot_period_rates": "analysis.plots",
     "plot_rate_ratios": "analysis.plots",

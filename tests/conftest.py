@@ -132,6 +132,10 @@ def fitted(incidents):
                 alpha=ALPHA,
             ),
             "under": under,
+            "groups": analysis.compare_groups(
+                analysis.count_panel(analysis.data.data_dir() / "incidents.csv", by=["country"]),
+                study=study,
+            ),
             "adj": analysis.undercount_adjusted_ratio(
                 incidents, study=study, n_boot=20, alpha=ALPHA, undercount=under
             ),

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 SMOKE = {
     "bench_changepoint.py": ["--days", "300", "--repeats", "1", "--fpr-reps", "5"],
     "bench_hawkes.py": ["--events", "300", "--skip-naive-fit"],
+    "bench_groups.py": ["--groups", "200", "--sample", "50"],
     "sim_coverage.py": ["--reps", "5"],
     "sim_holdout.py": ["--reps", "5"],
     "sim_mse.py": ["--reps", "2", "--boot", "5", "--scenarios", "small"],

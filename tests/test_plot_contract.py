@@ -25,6 +25,7 @@ CALLS = {
     "plot_hawkes": lambda d, ax: plots.plot_hawkes(d["hawkes"], ax=ax),
     "plot_undercount": lambda d, ax: plots.plot_undercount(d["under"], ax=ax),
     "plot_adjusted_ratio": lambda d, ax: plots.plot_adjusted_ratio(d["adj"], ax=ax),
+    "plot_group_changes": lambda d, ax: plots.plot_group_changes(d["groups"], ax=ax),
 }
 
 #: Where each plot states a confidence level or a bin width, and what it must say.
@@ -36,6 +37,7 @@ LABELS = {
     "plot_timeline": ("ylabel", "attacks per week"),
     "plot_by_month": ("ylabel", "attacks per month"),
     "plot_self_excitation": ("title", "90% CI"),
+    "plot_group_changes": ("xlabel", "90% CI"),
 }
 
 

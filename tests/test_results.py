@@ -71,11 +71,11 @@ def test_a_result_without_assumptions_has_no_assumptions_block():
 #: The table vocabulary: every result's .table leads with these; p_value where the quantity has a test.
 LEAD = ["estimate", "ci_low", "ci_high"]
 # The undercount totals, the adjusted ratio and Hawkes are estimates with intervals only (no test is posed).
-TESTED = {"cmp", "tcmp", "headline", "its", "cp", "se", "tw"}
+TESTED = {"cmp", "tcmp", "headline", "its", "cp", "se", "tw", "groups"}
 
 
 @pytest.mark.parametrize(
-    "name", ["cmp", "tcmp", "headline", "its", "cp", "se", "tw", "hawkes", "under", "adj"]
+    "name", ["cmp", "tcmp", "headline", "its", "cp", "se", "tw", "hawkes", "under", "adj", "groups"]
 )
 def test_every_result_table_speaks_the_vocabulary(fitted, name):
     table = fitted[name].table

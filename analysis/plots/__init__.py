@@ -16,6 +16,7 @@ from analysis.plots.data import plot_by_month, plot_coverage, plot_sites, plot_t
 from analysis.plots.results import (
     plot_adjusted_ratio,
     plot_changepoints,
+    plot_group_changes,
     plot_hawkes,
     plot_headline,
     plot_its,
@@ -37,6 +38,7 @@ __all__ = [
     "plot_by_month",
     "plot_changepoints",
     "plot_coverage",
+    "plot_group_changes",
     "plot_hawkes",
     "plot_headline",
     "plot_its",

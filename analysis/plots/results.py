@@ -535,3 +535,35 @@ def plot_adjusted_ratio(result, ax=None):
         ax.set_title("The ratio before and after the undercount adjustment")
         ax.grid(axis="x", color="#dddddd")
     return ax
+
+
+def plot_group_changes(result, ax=None, period: str | None = None, top: int = 20):
+    """The groups whose rate changed most against the reference, with their intervals (log scale).
+
+    Groups are ranked by how far the ratio is from 1 on the log scale (finite ratios first); filled
+    markers are those below ``alpha`` after Benjamini-Hochberg across groups.
+    """
+    t = result.table
+    period = period or t["period"].iloc[0]
+    rows = t[(t["period"] == period) & np.isfinite(t["estimate"]) & (t["estimate"] > 0)].copy()
+    rows = rows.assign(_distance=np.abs(np.log(rows["estimate"]))).nlargest(top, "_distance")
+    names = rows[list(result.by)].astype(str).agg(" · ".join, axis=1) if result.by else rows["period"]
+    with style():
+        ax = styled_axes(ax, figsize=(8, 0.9 + 0.3 * max(len(rows), 1)))
+        y = np.arange(len(rows))
+        low = np.maximum(rows["ci_low"].to_numpy(float), rows["estimate"].min() / 10)
+        high = np.minimum(rows["ci_high"].to_numpy(float), rows["estimate"].max() * 10)
+        est = rows["estimate"].to_numpy(float)
+        ax.hlines(y, low, high, color="#1b4f72", lw=1)
+        found = (rows["p_bh"] < result.alpha).to_numpy()
+        ax.plot(est[found], y[found], "o", color="#1b4f72", ms=4, label=f"below {result.alpha:g} after BH")
+        ax.plot(est[~found], y[~found], "o", mfc="white", color="#1b4f72", ms=4, label="not below")
+        ax.set_yticks(y, [str(n) for n in names])
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.axvline(1.0, color="#555555", lw=0.8, ls="--")
+        ax.set_xlabel(f"rate ratio, {period} against {result.reference} ({_level(result)} CI, log scale)")
+        ax.set_title(f"The {len(rows)} groups whose rate changed most")
+        ax.legend(loc="lower right")
+    return ax
