@@ -241,6 +241,7 @@ def _compare(args) -> int:
     elif args.format == "md":
         print(table.to_markdown(index=False, floatfmt=".3g"))
     else:
+        assert res.scope is not None, "compare_periods always records the scope it counted"
         print(f"{res!r}\nscope: {res.scope.describe()}\n")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     return EXIT_OK

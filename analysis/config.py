@@ -19,6 +19,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 
 import pandas as pd
 
@@ -135,6 +136,14 @@ def _check_keys(doc: dict, text: str, path: Path) -> None:
                 line=line,
                 column=key,
             )
+
+
+@overload
+def _date(doc: dict, section: str, key: str, path: Path, required: Literal[True] = True) -> dt.date: ...
+
+
+@overload
+def _date(doc: dict, section: str, key: str, path: Path, required: bool) -> dt.date | None: ...
 
 
 def _date(doc: dict, section: str, key: str, path: Path, required: bool = True) -> dt.date | None:

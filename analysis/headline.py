@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -207,8 +208,8 @@ def compute_headline(incidents: pd.DataFrame, tallies: pd.DataFrame, study: Stud
     head, ref = c.headline_period, c.reference
     pair = c.headline_pair()
     alpha = c.alpha
-    same = {"reference": ref, "alpha": alpha, "primary": head}
-    tally = {"reference": ref, "alpha": alpha, "tally_scope": c.tally_scope, "scope": c.scope}
+    same: dict[str, Any] = {"reference": ref, "alpha": alpha, "primary": head}
+    tally: dict[str, Any] = {"reference": ref, "alpha": alpha, "tally_scope": c.tally_scope, "scope": c.scope}
     comps = {
         "incidents": compare_periods(incidents, pair, scope=c.scope, **same),
         "tallies_constant": rates_from_tallies(tallies, pair, **tally),

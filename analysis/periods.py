@@ -104,7 +104,7 @@ class Period:
         return max(0, (min(self.end, hi) - max(self.start, lo)).days + 1)
 
 
-def _as_date(value, key: str, name: str) -> dt.date:
+def _as_date(value, key: str, name: object) -> dt.date:
     if isinstance(value, dt.datetime):  # also pandas Timestamps
         return value.date()
     if isinstance(value, dt.date):

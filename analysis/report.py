@@ -219,6 +219,7 @@ _JOB: tuple | None = None
 
 def _draw_one(stem: str) -> str:
     """Draw one figure of the job set up by :func:`draw_figures` (run in a worker or in-process)."""
+    assert _JOB is not None, "draw_figures sets the job before any figure is drawn"
     inp, r, folder = _JOB
     figure = figures()[stem]
     with plots.style():

@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -117,11 +118,12 @@ def _not_in_future(series: pd.Series) -> pd.Series:
     return series <= today
 
 
-def _date_field(description: str, **kwargs) -> pa.Field:
+# Any, as pa.Field itself returns: the field stands as the default of a Series[...] attribute.
+def _date_field(description: str, **kwargs) -> Any:
     return pa.Field(ge=FIRST_DATE, description=description, **kwargs)
 
 
-def _count_field(description: str, nullable: bool = True) -> pa.Field:
+def _count_field(description: str, nullable: bool = True) -> Any:
     return pa.Field(ge=0, le=MAX_COUNT, nullable=nullable, description=description)
 
 

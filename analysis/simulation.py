@@ -57,7 +57,7 @@ SETTINGS: dict[str, dict] = {
 }
 SCENARIOS: tuple[str, ...] = tuple(SETTINGS)
 #: Mean sites per night of each way nights hit several sites.
-_MEAN_SITES = {"big": 0.6 + 0.4 * 7.5, "pairs": 1.3}
+_MEAN_SITES: dict[str | None, float] = {"big": 0.6 + 0.4 * 7.5, "pairs": 1.3}
 
 
 def _sites(kind: str, nights: np.ndarray, extra: float, rng: np.random.Generator) -> np.ndarray:

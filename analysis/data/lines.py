@@ -80,7 +80,10 @@ class Records:
     def _read(self, path, text: str, width: int, lines: list[int]) -> None:
         source = _Lines(text)
         reader = csv.reader(source)
-        last_line, last_fields, last_offset = None, None, 0
+        # last_fields is read only once last_line is set, and the two are set together.
+        last_line: int | None = None
+        last_fields: list[str] = []
+        last_offset = 0
         try:
             next(reader, None)  # the header, already checked
             line, offset = reader.line_num + 1, source.offset
@@ -131,7 +134,7 @@ def line_numbers(source: Source) -> np.ndarray:
     [2, 4, 5]
     """
     values = source.bytes_view()
-    ends = []
+    pieces = []
     for i in range(0, len(values), SCAN_BYTES):
         part = values[i : i + SCAN_BYTES + 1]  # one byte more: is a '\r' followed by '\n'?
         newline = np.flatnonzero(part[:SCAN_BYTES] == 10)
@@ -139,8 +142,8 @@ def line_numbers(source: Source) -> np.ndarray:
         if len(cr):
             lone = cr[(cr + 1 >= len(part)) | (part[np.minimum(cr + 1, len(part) - 1)] != 10)]
             newline = np.union1d(newline, lone)
-        ends.append(newline + i)
-    ends = np.concatenate(ends) if ends else np.empty(0, dtype=np.int64)
+        pieces.append(newline + i)
+    ends = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int64)
     if not len(ends) or ends[-1] < len(values) - 1:
         ends = np.append(ends, len(values))  # a last line without a line end
     starts = np.empty_like(ends)

@@ -230,9 +230,8 @@ def gazetteer_check(
             )
             return {}
         locations = candidate
-    if not isinstance(locations, pd.DataFrame):
-        locations = load_locations(locations)
-    sites = set(locations["location"])
+    frame = locations if isinstance(locations, pd.DataFrame) else load_locations(locations)
+    sites = set(frame["location"])
     return {"location": pa.Check(lambda s: s.isin(sites), name="in_gazetteer")}
 
 

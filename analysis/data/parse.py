@@ -17,7 +17,12 @@ import pandera.pandas as pa
 from analysis.data.failures import PARSE_MESSAGES
 from analysis.schema import column_kind
 
-_FILLERS = {"date": np.datetime64("2020-01-01", "ns"), "int": 0, "float": np.nan, "bool": False}
+_FILLERS: dict[str, np.generic | float] = {
+    "date": np.datetime64("2020-01-01", "ns"),
+    "int": 0,
+    "float": np.nan,
+    "bool": False,
+}
 
 
 def _parse_values(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
@@ -46,7 +51,7 @@ def _parse_values(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
 
 def parse_column(
     values: pd.Series, kind: str, nullable: bool
-) -> tuple[pd.Series, np.ndarray | None, np.ndarray | None]:
+) -> tuple[pd.Series, np.ndarray | None, np.ndarray | None, tuple[np.ndarray, pd.Series] | None]:
     """Parse one text column to ``kind``.
 
     Returns the typed column (failed cells hold a neutral filler), a mask of

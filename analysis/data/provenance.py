@@ -201,7 +201,8 @@ def source_systems(incidents: pd.DataFrame, sources) -> pd.Series:
     """
     found = _page_systems(_as_sources(sources))
     order = {s: i for i, s in enumerate(SYSTEMS)}
-    joined = [";".join(sorted(found.get(e, ()), key=order.get)) for e in incidents["event_id"]]
+    # _page_systems keeps only systems of SYSTEMS, so every key is in order.
+    joined = [";".join(sorted(found.get(e, ()), key=order.__getitem__)) for e in incidents["event_id"]]
     return pd.Series(joined, index=incidents.index, dtype="object")
 
 
@@ -335,7 +336,7 @@ def _incident_problems(row: dict, own: list, found: set[str]) -> list[tuple]:
 
 def _source_problems(row: dict, known: set[str]) -> list[tuple]:
     """Every rule one sources.csv row breaks: an unknown incident, a system its outlet cannot carry."""
-    problems = []
+    problems: list[tuple] = []
     if row.get("event_id") not in known:
         problems.append(("event_id", row.get("event_id"), "in_incidents", None))
     system, outlet_class = row.get("system"), row.get("outlet_class", "")

@@ -262,7 +262,9 @@ def start_text_rules(rules: list[Rule], raw: pd.DataFrame, pool: ThreadPoolExecu
     """Start the rules pyarrow runs on raw text (text is not changed by parsing), by rule position."""
     started = {}
     for i, rule in enumerate(rules):
-        text = arrow_text(raw[rule.column]) if rule.text is not None else None
+        if rule.text is None:
+            continue
+        text = arrow_text(raw[rule.column])
         if text is not None:
             started[i] = pool.submit(_to_numpy, rule.text, text)
     return started

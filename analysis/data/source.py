@@ -32,7 +32,7 @@ class Source:
     load, and a load of an ordinary file with bad rows, never does.
     """
 
-    def __init__(self, path):
+    def __init__(self, path) -> None:
         self.path = path
         try:
             self.buffer = pyarrow.memory_map(str(path)).read_buffer()
@@ -111,8 +111,9 @@ def _raise_not_utf8(path, raw: bytes, start: int, bad_at: int):
     line_start = raw.rfind(b"\n", start, bad_at) + 1 or start
     line = raw.count(b"\n", start, bad_at) + 1
     header_end = raw.find(b"\n", start)
-    header = raw[start : header_end if header_end >= 0 else len(raw)]
-    header = header.decode("utf-8", "replace").strip().split(",")
+    header = (
+        raw[start : header_end if header_end >= 0 else len(raw)].decode("utf-8", "replace").strip().split(",")
+    )
     field = raw[line_start:bad_at].count(b",")
     column = header[field] if field < len(header) else None
     bad = raw[bad_at : bad_at + 1].hex()
@@ -137,7 +138,7 @@ def check_header(path, text: str, expected: list[str], optional=frozenset()) -> 
     except csv.Error as exc:
         raise fatal(path, 1, None, None, f"malformed CSV header: {exc}", "csv_syntax") from None
     header = [h.strip() for h in header]
-    problems = []
+    problems: list[tuple[str | None, str | None, str]] = []
     if len(header) == 1 and any(d in header[0] for d in (";", "\t", "|")):
         problems.append((None, header[0][:40], "wrong delimiter: columns must be separated by ','"))
     else:

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -123,12 +124,15 @@ def count_by_day_streaming(
 
 def _open_blocks(path: Path, header: list[str], block_size: int, broken: list[str]):
     """pyarrow's streaming reader, every column as text; records with the wrong width go to ``broken``."""
+
+    def skip(row) -> str:
+        broken.append(row.text)
+        return "skip"
+
     return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=block_size),
-        parse_options=pacsv.ParseOptions(
-            newlines_in_values=True, invalid_row_handler=lambda row: broken.append(row.text) or "skip"
-        ),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pyarrow.large_string() for name in header},
             null_values=[""],
@@ -154,11 +158,14 @@ def _parsers(pl) -> dict:
 
 
 def _count_blocks(
-    path: Path, reader, kinds: dict[str, str], polars_schema, pl, pap, missing: list[str] = ()
+    path: Path, reader, kinds: dict[str, str], polars_schema, pl, pap, missing: Sequence[str] = ()
 ) -> tuple[list, dict]:
     """Validate and count block by block: the failures, and incidents per day."""
     parse = _parsers(pl)
-    failures, counts, seen, record = [], {}, set(), 1
+    failures: list[list] = []
+    counts: dict[dt.date, int] = {}
+    seen: set[str] = set()
+    record = 1
     while True:
         try:
             block = reader.read_next_batch()

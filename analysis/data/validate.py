@@ -70,13 +70,13 @@ def pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.Da
             values = [", ".join(f"{n}={raw.at[row, n]}" for n in names) for row in rows]
             failures += [(row, "/".join(names), v, check, message) for row, v in zip(rows.tolist(), values)]
         else:
-            values = (
+            cells = (
                 raw[column].array[raw.index.get_indexer(rows)]
                 if column in raw.columns
                 else [None] * len(rows)
             )
             column = column if column in raw.columns else None
-            failures += [(row, column, v, check, message) for row, v in zip(rows.tolist(), values)]
+            failures += [(row, column, v, check, message) for row, v in zip(rows.tolist(), cells)]
     return failures
 
 
@@ -209,10 +209,10 @@ class _Loaded:
     def clean(self) -> bool:
         return not self.parsed and not self.suspect.any() and not (self.records and self.records.broken)
 
-    def name_lines(self) -> None:
+    def name_lines(self) -> Records:
         """Find each record's line; re-read with the csv module if it sees other records than pyarrow."""
         if self.records is not None:
-            return
+            return self.records
         self.records = _records(self.source, self.header, self.raw, self.quotes)
         if self.records.broken or len(self.records.lines) != len(self.raw):
             # The two readers disagree about the records: trust the one that knows lines.
@@ -220,6 +220,7 @@ class _Loaded:
             self.raw = _with_optional(raw, self.optional)
             self.typed, self.parsed, _ = typed_frame(self.schema, self.raw)
             self.suspect = np.ones(len(self.raw), dtype=bool)
+        return self.records
 
     def failures(self) -> list[tuple]:
         suspect = self.suspect.copy()
@@ -270,16 +271,16 @@ def read_validated(
     excluded = pd.DataFrame(columns=[*loaded.raw.columns, "line", "reason"])
     result = loaded.typed
     if not loaded.clean:
-        loaded.name_lines()
-        frame, whole_file = _failure_frame(path, loaded.header, loaded.failures(), loaded.records)
+        records = loaded.name_lines()
+        frame, whole_file = _failure_frame(path, loaded.header, loaded.failures(), records)
         if len(frame) and (errors == "raise" or whole_file):
             raise DataValidationError(frame[FAILURE_COLUMNS])
         if len(frame):
-            excluded = _excluded_rows(frame, loaded.raw, loaded.header, loaded.records)
+            excluded = _excluded_rows(frame, loaded.raw, loaded.header, records)
             keep = np.ones(len(loaded.typed), dtype=bool)
             keep[loaded.typed.index.get_indexer(frame["row"].dropna().astype(int).unique())] = False
             result = _keep(loaded.typed, keep)
-            total = len(loaded.raw) + len(loaded.records.broken)
+            total = len(loaded.raw) + len(records.broken)
             warnings.warn(
                 f"{path}: excluded {len(excluded)} of {total} rows that failed validation; see df.attrs['excluded']",
                 DataQualityWarning,

@@ -76,7 +76,7 @@ def garwood_interval(events: float, exposure: float, alpha: float = 0.05) -> Int
 
 
 def rate_ratio_exact(
-    events: int, exposure: float, ref_events: int, ref_exposure: float, alpha: float = 0.05
+    events: float, exposure: float, ref_events: float, ref_exposure: float, alpha: float = 0.05
 ) -> RateRatio:
     """Exact conditional rate ratio, its Clopper-Pearson interval and p-value.
 
@@ -119,7 +119,7 @@ def rate_ratio_exact(
 
 
 def rate_ratio_exact_any(
-    events: int, exposure: float, ref_events: int, ref_exposure: float, alpha: float = 0.05
+    events: float, exposure: float, ref_events: float, ref_exposure: float, alpha: float = 0.05
 ) -> RateRatio:
     """:func:`rate_ratio_exact`, extended to an empty reference.
 

@@ -227,8 +227,8 @@ def _nights_parts(y: np.ndarray) -> list[tuple[float, float]]:
     return [(float((y * y).sum()) / total**2, max(k - 1, 1)), (v_ewc, min(nu, max(k - 1, 1)))]
 
 
-def _nights_half_width(parts1, parts0=None, alpha: float = 0.05) -> tuple[float, float]:
-    """Half-width on the log scale and the p-value scale: the widest of the two variance forms."""
+def _nights_half_width(parts1, parts0=None, alpha: float = 0.05) -> tuple[float, float, float]:
+    """(Half-width on the log scale, standard error, degrees of freedom) of the wider variance form."""
     best = (0.0, math.inf, 1.0)
     for i, (v1, d1) in enumerate(parts1):
         v, df = v1, d1

@@ -376,7 +376,7 @@ def fit_self_excitation(
         )
     y = series.to_numpy(dtype=float)
     labels, names = _period_labels(series.index, background)
-    smooth_days, smoothing, Z, fixed, start = _smoothed_design(y, labels, names, smooth_days, max_lag, excite)
+    knot_days, smoothing, Z, fixed, start = _smoothed_design(y, labels, names, smooth_days, max_lag, excite)
     beta_null, full, L, lr = _quasi_lr(y, Z, fixed, max_lag, excite, start)
     theta = full.x
     cov = _sandwich(theta, y, Z, L, fixed)
@@ -395,7 +395,7 @@ def fit_self_excitation(
         boot_statistics=boot,
         excite=excite,
         max_lag=int(max_lag),
-        smooth_days=smooth_days,
+        smooth_days=knot_days,
         smoothing=smoothing,
         attacks_per_night=float(per_night),
         alpha=alpha,

@@ -176,7 +176,7 @@ def plot_coverage(incidents, tallies, period=None, ax=None, scope=None, start=No
     return ax
 
 
-def plot_sites(incidents, locations, ax=None, scope=None):
+def plot_sites(incidents: pd.DataFrame, locations: pd.DataFrame, ax=None, scope=None):
     """Sites on a plain longitude/latitude frame, points sized by attacks.
 
     No basemap or tiles are downloaded; sites without coordinates are listed

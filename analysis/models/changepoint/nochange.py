@@ -68,7 +68,7 @@ def _search_lr(y, e, beta, min_size, mbic, max_k, phi) -> float:
 
 def _no_change_tests(
     y, e, beta, min_size, mbic, max_k, n_boot, seed, dispersion, rerun_search
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Monte Carlo tests of "no change at all", conditional on the total count.
 
     Statistics are divided by the dispersion (re-estimated on every draw when it
@@ -80,10 +80,10 @@ def _no_change_tests(
     fixed = None if dispersion == "estimate" else float(dispersion or 1.0)
     phi_obs = float(_dispersion(y, e)[0]) if fixed is None else fixed
     names = ["best single change vs none"] + (["selected segmentation vs none"] if rerun_search else [])
-    observed = [float(_single_split_lr(y, e, min_size)[0]) / phi_obs]
+    statistics = [float(_single_split_lr(y, e, min_size)[0]) / phi_obs]
     if rerun_search:
-        observed.append(_search_lr(y, e, beta, min_size, mbic, max_k, phi_obs))
-    observed = np.array(observed)
+        statistics.append(_search_lr(y, e, beta, min_size, mbic, max_k, phi_obs))
+    observed = np.array(statistics)
     boot = np.full((max(n_boot, 0), len(names)), np.nan)
     p = np.full(len(names), np.nan)
     total = int(y.sum())

@@ -247,7 +247,7 @@ def changepoint_penalty_path(
             m_int = run(b_int)[0]
             if m_int not in (m0, m1) and b0 < b_int < b1:
                 stack += [(b0, b_int), (b_int, b1)]
-    segs = {}
+    segs: dict[int, tuple[float, tuple]] = {}
     for m, q, s in found.values():
         if m not in segs or q < segs[m][0] - 1e-9:
             segs[m] = (q, s)

@@ -212,7 +212,7 @@ def _grid_start(t, piece, lengths, horizon, counts, min_log_beta) -> np.ndarray:
     return best
 
 
-def _newton(theta, args, lo, hi, max_iter: int = 100):
+def _newton(theta, args: tuple[np.ndarray, np.ndarray, np.ndarray, float], lo, hi, max_iter: int = 100):
     """Maximise the log-likelihood from ``theta`` by projected Newton in the working parameters.
 
     Steps use the analytic Hessian (eigenvalues made positive where it is not

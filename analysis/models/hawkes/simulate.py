@@ -13,7 +13,7 @@ __all__ = ["simulate_hawkes"]
 
 
 def simulate_hawkes(
-    mu: float | Sequence[float],
+    mu: float | Sequence[float] | np.ndarray,
     branching_ratio: float,
     beta: float,
     end: float,

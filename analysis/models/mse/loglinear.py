@@ -168,7 +168,7 @@ def _fit_all(cells: pd.DataFrame, lists: Sequence[str], criterion: str, Y: np.nd
         dev[ok, j] = 2 * (sat[ok] - ll[ok])
         ic[ok, j] = dev[ok, j] + penalty * X.shape[1] if np.ndim(penalty) == 0 else dev[ok, j]
         if np.ndim(penalty):
-            ic[ok, j] += penalty[ok] * X.shape[1]
+            ic[ok, j] += np.asarray(penalty)[ok] * X.shape[1]
     return models, est, ic, dev
 
 
