@@ -45,9 +45,10 @@ docs/data_dictionary.md data/datapackage.json &: analysis/schema.py analysis/dat
 lab: $(VENV) ## Open JupyterLab from the project's environment, in notebooks/
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-lint: $(VENV) ## Check style and formatting with ruff (ruff check, ruff format --check)
+lint: $(VENV) ## Check style and formatting with ruff (ruff check, ruff format --check) and types with mypy
 	$(PY) -m ruff check analysis tests benchmarks docs conftest.py
 	$(PY) -m ruff format --check analysis tests benchmarks docs conftest.py
+	$(PY) -m mypy
 
 format: $(VENV) ## Format the code with ruff format
 	$(PY) -m ruff format analysis tests benchmarks docs conftest.py
