@@ -116,6 +116,8 @@ def benchmarks_block(results: Path = RESULTS) -> str:
         ("compare_peers.txt", "Against the peers (`benchmarks/compare_peers.py`)"),
         ("bench_report.txt", "The report against its own imports (`benchmarks/bench_report.py`)"),
         ("bench_load.txt", "Loading a 1,000,000-row file (`benchmarks/bench_load.py`)"),
+        ("bench_panel.txt", "Panel counts of a 2,000,000-row file on DuckDB (`benchmarks/bench_panel.py`)"),
+        ("bench_groups.txt", "Comparisons across 50,000 groups at once (`benchmarks/bench_groups.py`)"),
         (
             "changepoint_fpr.txt",
             "Changepoints on overdispersed series with no change "
