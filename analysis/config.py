@@ -6,9 +6,9 @@ data means the report is wiring: change the file, not the code.
 
 Examples
 --------
->>> cfg = load_config()  # doctest: +SKIP
->>> cfg.data_through  # doctest: +SKIP
-datetime.date(2026, 3, 18)
+>>> cfg = load_config()
+>>> cfg.data_through
+datetime.date(2026, 3, 28)
 """
 
 from __future__ import annotations

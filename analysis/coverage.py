@@ -2,8 +2,11 @@
 
 Examples
 --------
->>> from analysis import coverage, load_incidents, load_tallies  # doctest: +SKIP
->>> coverage(load_incidents(), load_tallies()).query("official")  # doctest: +SKIP
+>>> from analysis import coverage, load_incidents, load_tallies
+>>> cov = coverage(load_incidents(), load_tallies())
+>>> official = cov.query("official")
+>>> len(official), round(official["ratio"].median(), 2)
+(34, 0.89)
 """
 
 from __future__ import annotations
@@ -51,8 +54,11 @@ def coverage(
 
     Examples
     --------
-    >>> cov = coverage(incidents, tallies)  # doctest: +SKIP
-    >>> cov.loc[cov.tally_id == "centcom-testimony-2024-03-07", "ratio"]  # doctest: +SKIP
+    >>> from analysis import load_tallies
+    >>> cov = coverage(incidents, load_tallies())
+    >>> row = cov.set_index("tally_id").loc["centcom-testimony-2024-03-07"]
+    >>> int(row["official_count"]), int(row["our_rows"]), round(row["ratio"], 2)
+    (173, 113, 0.65)
     """
     rows = get_scope(scope).select(incidents)
     out = []

@@ -154,7 +154,10 @@ def read_periods(path: str | Path) -> list[Period]:
 
     Examples
     --------
-    >>> periods = read_periods("data/periods.toml")  # doctest: +SKIP
+    >>> from analysis.data import data_dir
+    >>> periods = read_periods(data_dir() / "periods.toml")
+    >>> periods[3].name, str(periods[3].start), str(periods[3].end)
+    ('calm', '2021-07-26', '2023-10-16')
     """
     text = Path(path).read_text(encoding="utf-8")
     try:

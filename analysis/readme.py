@@ -6,7 +6,11 @@ this module generates.
 
 Examples
 --------
->>> text = headline_block()  # doctest: +SKIP
+>>> text = headline_block()
+>>> text.startswith(BEGIN), text.endswith(END)
+(True, True)
+>>> "22.2 times the rate" in text
+True
 """
 
 from __future__ import annotations

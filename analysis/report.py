@@ -7,6 +7,7 @@ says comes from :mod:`analysis.sections`, worded from the results.
 
 Examples
 --------
+>>> # skipped: fits every model with the report's full draws (over a minute) and writes reports/
 >>> build_report("reports")  # doctest: +SKIP
 PosixPath('reports/index.html')
 """

@@ -9,7 +9,15 @@ assumptions. Every number in the prose is read from a result here, never typed.
 
 Examples
 --------
->>> page = compose_page(inputs, results, frames)  # doctest: +SKIP
+>>> from analysis import __version__
+>>> from analysis.data import data_dir
+>>> from analysis.report import fit_all, load_inputs, report_tables
+>>> inputs = load_inputs(data_dir())
+>>> # skipped: fit_all fits every model with the report's full draws (over a minute; tests/page_fixture.py uses fewer)
+>>> results = fit_all(inputs)  # doctest: +SKIP
+>>> page = compose_page(inputs, results, report_tables(inputs, results), __version__)  # doctest: +SKIP
+>>> [section["title"] for section in page["sections"]][:3]  # doctest: +SKIP
+['How much did the rate change?', 'How sure are we?', 'How complete is the list?']
 """
 
 from __future__ import annotations

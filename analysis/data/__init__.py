@@ -25,10 +25,24 @@ streaming   :func:`count_by_day_streaming` (Polars, block by block)
 
 Examples
 --------
+>>> import pathlib, tempfile, warnings
 >>> from analysis import load_incidents
->>> incidents = load_incidents()                      # doctest: +SKIP
->>> incidents = load_incidents("my.csv", errors="exclude")  # doctest: +SKIP
->>> incidents.attrs["excluded"]                       # doctest: +SKIP
+>>> from analysis.data import data_dir
+>>> incidents = load_incidents()
+>>> len(incidents)
+617
+
+A copy of its first three rows, one moved to France, loads with that row set aside:
+
+>>> lines = (data_dir() / "incidents.csv").read_text(encoding="utf-8").splitlines()[:4]
+>>> lines[2] = lines[2].replace(",Iraq,", ",France,", 1)
+>>> mine = pathlib.Path(tempfile.mkdtemp()) / "my.csv"
+>>> _ = mine.write_text("\\n".join(lines) + "\\n", encoding="utf-8")
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")  # it warns of the excluded row, shown below
+...     incidents = load_incidents(mine, errors="exclude", locations=data_dir() / "locations.csv")
+>>> len(incidents), incidents.attrs["excluded"][["line", "reason"]].values.tolist()
+(2, [[3, "country 'France': not an allowed value: ['Iraq', 'Syria', 'Jordan']"]])
 """
 
 from analysis.data.lines import read_csv_text

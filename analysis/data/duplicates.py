@@ -175,7 +175,8 @@ def duplicate_failures(
 
     Examples
     --------
-    >>> duplicate_failures("data/incidents.csv").empty  # doctest: +SKIP
+    >>> from analysis.data import data_dir
+    >>> duplicate_failures(data_dir() / "incidents.csv").empty
     True
     """
     incidents_path = Path(incidents_path)

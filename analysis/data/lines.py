@@ -220,7 +220,10 @@ def read_csv_text(path, required: list[str]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> raw = read_csv_text("acled.csv", ["event_id_cnty", "notes"])  # doctest: +SKIP
+    >>> from analysis.data import data_dir
+    >>> raw = read_csv_text(data_dir() / "incidents.csv", ["event_id", "summary"])
+    >>> raw.shape, raw.loc[0, "event_id"]
+    ((617, 23), 'USF-0001')
     """
     from pathlib import Path
 

@@ -2,10 +2,24 @@
 
 Examples
 --------
+>>> import pathlib, tempfile, warnings
 >>> from analysis import load_incidents
->>> incidents = load_incidents()                      # doctest: +SKIP
->>> incidents = load_incidents("my.csv", errors="exclude")  # doctest: +SKIP
->>> incidents.attrs["excluded"]                       # doctest: +SKIP
+>>> from analysis.data import data_dir
+>>> incidents = load_incidents()
+>>> len(incidents)
+617
+
+A copy of its first three rows, one moved to France, loads with that row set aside:
+
+>>> lines = (data_dir() / "incidents.csv").read_text(encoding="utf-8").splitlines()[:4]
+>>> lines[2] = lines[2].replace(",Iraq,", ",France,", 1)
+>>> mine = pathlib.Path(tempfile.mkdtemp()) / "my.csv"
+>>> _ = mine.write_text("\\n".join(lines) + "\\n", encoding="utf-8")
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")  # it warns of the excluded row, shown below
+...     incidents = load_incidents(mine, errors="exclude", locations=data_dir() / "locations.csv")
+>>> len(incidents), incidents.attrs["excluded"][["line", "reason"]].values.tolist()
+(2, [[3, "country 'France': not an allowed value: ['Iraq', 'Syria', 'Jordan']"]])
 """
 
 from __future__ import annotations
@@ -124,7 +138,11 @@ def save_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
 
     Examples
     --------
-    >>> save_csv(load_incidents(), "incidents_copy.csv")  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> incidents = load_incidents()
+    >>> path = save_csv(incidents, pathlib.Path(tempfile.mkdtemp()) / "copy" / "incidents.csv")
+    >>> path.name, len(pd.read_csv(path)) == len(incidents)
+    ('incidents.csv', True)
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +171,9 @@ def load_locations(path: str | os.PathLike | None = None, errors: Errors = "rais
 
     Examples
     --------
-    >>> sites = load_locations()  # doctest: +SKIP
+    >>> sites = load_locations()
+    >>> sites.columns.tolist()[:5], bool(sites["location"].is_unique)
+    (['location', 'country', 'admin1', 'latitude', 'longitude'], True)
     """
     return read_validated(_default(path, "locations"), "locations", errors)
 
@@ -196,8 +216,9 @@ def load_incidents(
 
     Examples
     --------
-    >>> incidents = load_incidents()  # doctest: +SKIP
-    >>> incidents.groupby("country").size()  # doctest: +SKIP
+    >>> incidents = load_incidents()
+    >>> incidents.groupby("country").size().to_dict()
+    {'Iraq': 407, 'Jordan': 5, 'Syria': 205}
     """
     path = _default(path, "incidents")
     extra = gazetteer_check(path, locations)
@@ -240,7 +261,9 @@ def load_tallies(path: str | os.PathLike | None = None, errors: Errors = "raise"
 
     Examples
     --------
-    >>> tallies = load_tallies()  # doctest: +SKIP
+    >>> tallies = load_tallies()
+    >>> len(tallies), bool(tallies["as_of"].is_monotonic_increasing)
+    (82, True)
     """
     df = read_validated(_default(path, "tallies"), "tallies", errors)
     return _sorted(df, ["as_of", "tally_id"])
@@ -251,7 +274,9 @@ def load_context_events(path: str | os.PathLike | None = None, errors: Errors = 
 
     Examples
     --------
-    >>> events = load_context_events()  # doctest: +SKIP
+    >>> events = load_context_events()
+    >>> events.columns.tolist()
+    ['event_date', 'label', 'category', 'source_url']
     """
     df = read_validated(_default(path, "context_events"), "context_events", errors)
     return _sorted(df, ["event_date", "label"])
@@ -262,8 +287,8 @@ def load_periods(path: str | os.PathLike | None = None) -> list[Period]:
 
     Examples
     --------
-    >>> [p.name for p in load_periods()]  # doctest: +SKIP
-    ['campaign_2020', 'escalation_2021', 'calm', 'surge', ...]
+    >>> [p.name for p in load_periods()][:5]
+    ['campaign_2020', 'truce_2020', 'escalation_2021', 'calm', 'surge']
     """
     path = Path(path) if path is not None else data_dir() / "periods.toml"
     try:

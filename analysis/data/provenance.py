@@ -34,8 +34,9 @@ Every failure names the file, line, column and value, like any other.
 Examples
 --------
 >>> from analysis.data.provenance import load_sources
->>> sources = load_sources()  # doctest: +SKIP
->>> sources["outlet_class"].value_counts()  # doctest: +SKIP
+>>> sources = load_sources()
+>>> sources["outlet_class"].value_counts().head(3).to_dict()
+{'aggregator': 479, 'regional': 400, 'major': 297}
 """
 
 from __future__ import annotations
@@ -122,8 +123,8 @@ def load_sources(path: str | os.PathLike | None = None, errors: Errors = "raise"
 
     Examples
     --------
-    >>> load_sources().columns.tolist()  # doctest: +SKIP
-    ['event_id', 'url', 'outlet', 'outlet_class', 'supports', 'notes']
+    >>> load_sources().columns.tolist()
+    ['event_id', 'url', 'outlet', 'outlet_class', 'system', 'supports', 'notes']
     """
     from analysis.data.loaders import data_dir
 
@@ -373,7 +374,8 @@ def provenance_failures(
 
     Examples
     --------
-    >>> provenance_failures("data/incidents.csv").empty  # doctest: +SKIP
+    >>> from analysis.data import data_dir
+    >>> provenance_failures(data_dir() / "incidents.csv").empty
     True
     """
     incidents_path = Path(incidents_path)
@@ -410,7 +412,9 @@ def backing_table(incidents: pd.DataFrame, sources) -> pd.DataFrame:
 
     Examples
     --------
-    >>> backing_table(load_incidents(), load_sources())  # doctest: +SKIP
+    >>> table = backing_table(incidents, load_sources()).set_index("field")
+    >>> table.loc["date", "share"], table.loc["every coded field (rows)", ["coded", "backed"]].tolist()
+    (1.0, [617, 604])
     """
     sources = _as_sources(sources)
     pages = _pages(sources)

@@ -108,7 +108,12 @@ class ITSResult(Result):
 
         Examples
         --------
-        >>> ax = res.plot()  # doctest: +SKIP
+        >>> days = pd.date_range("2022-01-01", "2023-12-31")
+        >>> y = pd.Series(np.random.default_rng(0).poisson(np.where(days >= "2023-10-17", 1.5, 0.1)), index=days)
+        >>> res = interrupted_time_series(y, at="2023-10-17", slope_change=False)
+        >>> ax = res.plot()
+        >>> ax.get_ylabel()
+        'attacks per month'
         """
         from analysis.plots import plot_its
 

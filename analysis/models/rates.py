@@ -25,9 +25,9 @@ one.
 
 Examples
 --------
->>> from analysis import load_incidents, load_periods, compare_periods  # doctest: +SKIP
->>> compare_periods(load_incidents(), load_periods(), reference="calm")  # doctest: +SKIP
-<PeriodComparison: 12 periods, 301 events, reference=calm, scope=pentagon>
+>>> from analysis import compare_periods, load_incidents, load_study
+>>> compare_periods(load_incidents(), study=load_study())
+<PeriodComparison: 11 periods, 286 events, reference=calm, scope=pentagon>
 """
 
 from __future__ import annotations
@@ -190,7 +190,10 @@ class PeriodComparison(Result):
 
         Examples
         --------
-        >>> comparison.plot()  # doctest: +SKIP
+        >>> comparison = compare_periods(incidents, study=study)
+        >>> ax = comparison.plot(column="rate_ratio")
+        >>> ax.get_xlabel()
+        'rate ratio against the Post-withdrawal calm (95% CI, log scale; open circle = no attacks)'
         """
         from analysis.plots import plot_period_rates
 

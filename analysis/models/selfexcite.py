@@ -154,7 +154,10 @@ class SelfExcitationResult(Result):
 
         Examples
         --------
-        >>> ax = res.plot()  # doctest: +SKIP
+        >>> res = fit_self_excitation(incidents, study=study, n_boot=0)
+        >>> ax = res.plot()
+        >>> ax.get_ylabel()
+        'attacks per week'
         """
         from analysis.plots import plot_self_excitation
 

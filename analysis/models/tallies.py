@@ -133,7 +133,13 @@ def tally_increments(
 
     Examples
     --------
-    >>> tally_increments(load_tallies())  # doctest: +SKIP
+    >>> from analysis import load_tallies
+    >>> windows = tally_increments(load_tallies())
+    >>> first = windows.iloc[0]
+    >>> f"{first.window_start:%Y-%m-%d}", f"{first.window_end:%Y-%m-%d}", int(first["count"]), first.tally_id
+    ('2021-01-20', '2023-03-28', 83, 'secdef-testimony-2023-03-28')
+    >>> bool((windows["window_start"].iloc[1:].to_numpy() > windows["window_end"].iloc[:-1].to_numpy()).all())
+    True
     """
     columns = [
         "window_start",

@@ -160,7 +160,11 @@ class TriggerResult(Result):
 
         Examples
         --------
-        >>> ax = res.plot()  # doctest: +SKIP
+        >>> from analysis import load_context_events
+        >>> strikes = load_context_events().query("category == 'us_strike'")
+        >>> ax = trigger_windows(incidents, strikes, n_perm=0, study=study).plot()
+        >>> ax.get_title(loc="left")
+        'Attacks after trigger dates (21 triggers, all shown)'
         """
         from analysis.plots import plot_trigger_windows
 
@@ -509,8 +513,11 @@ def trigger_windows(
 
     Examples
     --------
-    >>> res = trigger_windows(load_incidents(), strikes)  # doctest: +SKIP
-    >>> res.table.tail(1)[["estimate", "ci_low", "ci_high", "perm_p_two_sided"]]  # doctest: +SKIP
+    >>> from analysis import load_context_events
+    >>> strikes = load_context_events().query("category == 'us_strike'")
+    >>> res = trigger_windows(incidents, strikes, n_perm=0, study=study)
+    >>> res.table.iloc[-1][["estimate", "ci_low", "ci_high"]].astype(float).round(2).tolist()
+    [1.25, 0.85, 1.85]
     """
     _check_arguments(window_days, n_perm, baseline_days)
     if study is not None:

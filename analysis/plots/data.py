@@ -36,7 +36,10 @@ def plot_timeline(
 
     Examples
     --------
-    >>> ax = plot_timeline(incidents, load_periods(), load_context_events())  # doctest: +SKIP
+    >>> from analysis import load_context_events
+    >>> ax = plot_timeline(incidents, study.periods, load_context_events())
+    >>> ax.get_title(loc="left")
+    'Attacks on US and coalition forces'
     """
     with style():
         ax = styled_axes(ax, figsize=(10, 4.5))

@@ -40,7 +40,12 @@ def plot_period_rates(*comparisons, ax=None, column: str = "rate_per_30d", label
 
     Examples
     --------
-    >>> plot_period_rates(from_incidents, from_tallies, labels=["incidents", "tallies"])  # doctest: +SKIP
+    >>> from analysis import compare_periods, load_tallies, rates_from_tallies
+    >>> from_incidents = compare_periods(incidents, study=study)
+    >>> from_tallies = rates_from_tallies(load_tallies(), incidents=incidents, study=study)
+    >>> ax = plot_period_rates(from_incidents, from_tallies, labels=["incidents", "tallies"])
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['incidents', 'tallies']
     """
     ratio = column != "rate_per_30d"
     lo_col, hi_col = ("rr_ci_low", "rr_ci_high") if ratio else ("rate_ci_low", "rate_ci_high")
@@ -162,7 +167,11 @@ def plot_its(result, ax=None):
 
     Examples
     --------
-    >>> ax = plot_its(interrupted_time_series(daily, at="2023-10-17"))  # doctest: +SKIP
+    >>> from analysis import daily_counts, interrupted_time_series
+    >>> daily = daily_counts(incidents)["events"]
+    >>> ax = plot_its(interrupted_time_series(daily, at="2023-10-17"))
+    >>> ax.get_ylabel()
+    'attacks per month'
     """
     with style():
         ax = styled_axes(ax)
@@ -285,7 +294,10 @@ def plot_self_excitation(result, ax=None):
 
     Examples
     --------
-    >>> ax = plot_self_excitation(fit_self_excitation(load_incidents(), n_boot=0))  # doctest: +SKIP
+    >>> from analysis import fit_self_excitation
+    >>> ax = plot_self_excitation(fit_self_excitation(incidents, n_boot=0, study=study))
+    >>> ax.get_ylabel()
+    'attacks per week'
     """
     with style():
         ax = styled_axes(ax, figsize=(10, 4.5))
@@ -331,7 +343,10 @@ def plot_changepoints(result, ax=None):
 
     Examples
     --------
-    >>> ax = plot_changepoints(detect_changepoints(daily))  # doctest: +SKIP
+    >>> from analysis import daily_counts, detect_changepoints
+    >>> ax = plot_changepoints(detect_changepoints(daily_counts(incidents)["events"], n_boot=0))
+    >>> ax.get_title(loc="left")
+    'Changepoints found in the daily counts (4 changes)'
     """
     with style():
         ax = styled_axes(ax, figsize=(9, 3.5))
@@ -377,7 +392,10 @@ def plot_hawkes(result, ax=None):
 
     Examples
     --------
-    >>> ax = plot_hawkes(fit_hawkes(times))  # doctest: +SKIP
+    >>> from analysis import fit_hawkes
+    >>> ax = plot_hawkes(fit_hawkes(incidents))
+    >>> ax.get_ylabel()
+    'events per day'
     """
     with style():
         ax = styled_axes(ax, figsize=(9, 3.5))
@@ -416,7 +434,11 @@ def plot_penalty_path(path: pd.DataFrame, ax=None):
 
     Examples
     --------
-    >>> ax = plot_penalty_path(changepoint_penalty_path(daily))  # doctest: +SKIP
+    >>> from analysis import changepoint_penalty_path
+    >>> counts = pd.Series([0, 1] * 30 + [4, 6] * 30, index=pd.date_range("2024-01-01", periods=120))
+    >>> ax = plot_penalty_path(changepoint_penalty_path(counts, pen_min=1, pen_max=50))
+    >>> ax.get_xlabel()
+    'number of changepoints'
     """
     with style():
         ax = styled_axes(ax, figsize=(5, 3.5))
@@ -508,7 +530,13 @@ def plot_adjusted_ratio(result, ax=None):
 
     Examples
     --------
-    >>> ax = plot_adjusted_ratio(res)  # doctest: +SKIP
+    >>> from analysis import undercount_adjusted_ratio
+    >>> lists = {"official": ["us_official", "coalition_official"], "media": ["independent_media"],
+    ...          "claim": ["claim", "state_media", "monitor"]}  # not the default five: 1 s, not 15
+    >>> res = undercount_adjusted_ratio(incidents, lists=lists, n_boot=20, study=study)
+    >>> ax = plot_adjusted_ratio(res)
+    >>> ax.get_title(loc="left")
+    'The ratio before and after the undercount adjustment'
     """
     t = result.table
     level = f"{1 - result.alpha:.0%}"

@@ -107,7 +107,11 @@ class ChangepointResult(Result):
 
         Examples
         --------
-        >>> fit.fitted().head()  # doctest: +SKIP
+        >>> from analysis import detect_changepoints
+        >>> counts = pd.Series([0, 1] * 30 + [4, 6] * 30, index=pd.date_range("2024-01-01", periods=120))
+        >>> fit = detect_changepoints(counts, n_boot=0)
+        >>> fit.fitted().iloc[[0, -1]].tolist()
+        [0.5, 5.0]
         """
         seg = np.searchsorted(self.breakpoints, np.arange(len(self.counts)), side="right")
         return pd.Series(self.segment_rates[seg] * self.exposure, index=self.index, name="fitted")
@@ -117,7 +121,12 @@ class ChangepointResult(Result):
 
         Examples
         --------
-        >>> ax = fit.plot()  # doctest: +SKIP
+        >>> from analysis import detect_changepoints
+        >>> counts = pd.Series([0, 1] * 30 + [4, 6] * 30, index=pd.date_range("2024-01-01", periods=120))
+        >>> fit = detect_changepoints(counts, n_boot=0)
+        >>> ax = fit.plot()
+        >>> ax.get_ylabel()
+        'attacks per day'
         """
         from analysis.plots import plot_changepoints
 
@@ -131,7 +140,12 @@ class ChangepointResult(Result):
 
         Examples
         --------
-        >>> sim = fit.simulate(seed=1)  # doctest: +SKIP
+        >>> from analysis import detect_changepoints
+        >>> counts = pd.Series([0, 1] * 30 + [4, 6] * 30, index=pd.date_range("2024-01-01", periods=120))
+        >>> fit = detect_changepoints(counts, n_boot=0)
+        >>> sim = fit.simulate(end="2024-05-09", seed=1)
+        >>> len(sim), bool(sim.iloc[:60].mean() < sim.iloc[60:].mean())
+        (130, True)
         """
         start = self.index[0] if start is None else pd.Timestamp(start)
         end = self.index[-1] if end is None else pd.Timestamp(end)

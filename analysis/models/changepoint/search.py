@@ -285,7 +285,11 @@ def plot_penalty_path(path: pd.DataFrame, ax=None):
 
     Examples
     --------
-    >>> ax = plot_penalty_path(path)  # doctest: +SKIP
+    >>> counts = pd.Series([0, 1] * 30 + [4, 6] * 30, index=pd.date_range("2024-01-01", periods=120))
+    >>> path = changepoint_penalty_path(counts, pen_min=1, pen_max=50)
+    >>> ax = plot_penalty_path(path)
+    >>> ax.get_xlabel()
+    'number of changepoints'
     """
     from analysis.plots import plot_penalty_path as draw
 

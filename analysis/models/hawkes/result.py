@@ -143,7 +143,12 @@ class HawkesResult(Result):
 
         Examples
         --------
-        >>> fit.intensity(np.linspace(0, 10, 5))  # doctest: +SKIP
+        >>> from analysis import fit_hawkes
+        >>> days = pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-09", "2024-01-10"])
+        >>> fit = fit_hawkes(days, end="2024-01-31", n_jitter=5)
+        >>> rates = fit.intensity(np.linspace(0, 10, 5))
+        >>> len(rates), bool((rates >= fit.mu.min()).all())
+        (5, True)
         """
         k = len(self.pieces)
         mu, nbr, beta = _unpack(self.theta, k)
@@ -164,7 +169,12 @@ class HawkesResult(Result):
 
         Examples
         --------
-        >>> ax = fit.plot()  # doctest: +SKIP
+        >>> from analysis import fit_hawkes
+        >>> days = pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-09", "2024-01-10"])
+        >>> fit = fit_hawkes(days, end="2024-01-31", n_jitter=5)
+        >>> ax = fit.plot()
+        >>> ax.get_ylabel()
+        'events per day'
         """
         from analysis.plots import plot_hawkes
 
@@ -180,7 +190,12 @@ class HawkesResult(Result):
 
         Examples
         --------
-        >>> sim = fit.simulate(seed=1)  # doctest: +SKIP
+        >>> from analysis import fit_hawkes
+        >>> days = pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-09", "2024-01-10"])
+        >>> fit = fit_hawkes(days, end="2024-01-31", n_jitter=5)
+        >>> sim = fit.simulate(seed=1)
+        >>> type(sim).__name__, bool(sim.min() >= pd.Timestamp("2024-01-01"))
+        ('DatetimeIndex', True)
         """
         if self.origin is None:
             t0 = 0.0 if start is None else float(start)

@@ -76,7 +76,13 @@ class UndercountResult(Result):
 
         Examples
         --------
-        >>> ax = res.plot()  # doctest: +SKIP
+        >>> from analysis import estimate_undercount
+        >>> hist = pd.DataFrame({"A": [1, 0, 0, 1, 1, 0, 1], "B": [0, 1, 0, 1, 0, 1, 1],
+        ...                      "C": [0, 0, 1, 0, 1, 1, 1], "count": [30, 25, 20, 12, 10, 8, 5]})
+        >>> res = estimate_undercount(hist, n_boot=0)
+        >>> ax = res.plot()
+        >>> ax.get_xlabel()
+        'attacks'
         """
         from analysis.plots import plot_undercount
 
@@ -124,7 +130,13 @@ class AdjustedRatio(Result):
 
         Examples
         --------
-        >>> ax = res.plot()  # doctest: +SKIP
+        >>> from analysis import undercount_adjusted_ratio
+        >>> lists = {"official": ["us_official", "coalition_official"], "media": ["independent_media"],
+        ...          "claim": ["claim", "state_media", "monitor"]}  # not the default five: 1 s, not 15
+        >>> res = undercount_adjusted_ratio(incidents, lists=lists, n_boot=20, study=study)
+        >>> ax = res.plot()
+        >>> ax.get_title(loc="left")
+        'The ratio before and after the undercount adjustment'
         """
         from analysis.plots import plot_adjusted_ratio
 

@@ -45,7 +45,10 @@ def undercount_in_tally_windows(
 
     Examples
     --------
-    >>> undercount_in_tally_windows(load_incidents(), load_tallies(), ["centcom-testimony-2024-03-07"])  # doctest: +SKIP
+    >>> from analysis import load_tallies
+    >>> check = undercount_in_tally_windows(incidents, load_tallies(), ["centcom-testimony-2024-03-07"], n_boot=0)
+    >>> int(check.loc[0, "tally"]), int(check.loc[0, "observed"]), round(check.loc[0, "estimate"])
+    (173, 174, 209)
     """
     from analysis.periods import Period
     from analysis.scope import get_scope
