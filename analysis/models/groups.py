@@ -117,6 +117,15 @@ def compare_groups(
     Returns
     -------
     GroupComparison
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"unit": ["a"] * 4 + ["b"] * 4,
+    ...                       "date": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22"] * 2),
+    ...                       "events": [1, 1, 4, 4, 2, 2, 2, 2], "exposure_days": 7})
+    >>> periods = {"before": ("2024-01-01", "2024-01-14"), "after": ("2024-01-15", "2024-01-28")}
+    >>> compare_groups(panel, periods, reference="before").table[["unit", "estimate", "n"]].values.tolist()
+    [['a', 4.0, 8], ['b', 1.0, 4]]
     """
     if method not in ("exact", "hac"):
         raise ArgumentError("method", method, ["exact", "hac"])

@@ -285,7 +285,8 @@ def plot_trigger_windows(result, ax=None):
             f"rate ratio, days 1-{result.window_days} after vs the period's background\n"
             "(square: opens a period, vs the period before; diamond: pooled)"
         )
-        ax.set_title(f"Attacks after trigger dates ({len(rows) - 1} triggers, all shown)")
+        n = len(rows) - 1  # the last row is the pooled one
+        ax.set_title(f"Attacks after trigger dates ({n} trigger{'s' if n != 1 else ''}, all shown)")
     return ax
 
 
@@ -570,6 +571,14 @@ def plot_group_changes(result, ax=None, period: str | None = None, top: int = 20
 
     Groups are ranked by how far the ratio is from 1 on the log scale (finite ratios first); filled
     markers are those below ``alpha`` after Benjamini-Hochberg across groups.
+
+    Examples
+    --------
+    >>> from analysis import compare_groups, count_panel
+    >>> from analysis.data import data_dir
+    >>> res = compare_groups(count_panel(data_dir() / "incidents.csv", by=["country"]), study=study)
+    >>> plot_group_changes(res, period="surge").get_xlabel()
+    'rate ratio, surge against calm (95% CI, log scale)'
     """
     t = result.table
     period = period or t["period"].iloc[0]
