@@ -25,6 +25,9 @@ from analysis.config import load_config
 from analysis.data import load_incidents
 from analysis.scope import get_scope
 
+# Drives a browser over a full report build: make test only (make test-fast leaves it out).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

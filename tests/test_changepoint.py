@@ -44,6 +44,7 @@ def test_all_zero_segment_next_to_events():
     assert "ci_low" not in cp  # date intervals are date_low/date_high, never ci_low
 
 
+@pytest.mark.slow  # a power and false-positive simulation
 def test_power_false_positive_rate_and_date_coverage():
     """Stated thresholds: power >= 0.90, FPR <= 0.10 (BIC) and <= 0.05 (MBIC), coverage >= 0.85.
 

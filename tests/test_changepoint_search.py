@@ -145,6 +145,7 @@ def nb_series(rng, mean, ratio, days=800):
     return daily(rng.negative_binomial(size, size / (size + mean), days))
 
 
+@pytest.mark.slow  # a false-positive simulation
 def test_default_does_not_split_overdispersed_series_without_change():
     """40 NB series, 800 days, mean 1.4/day, variance-to-mean 2.1, no change.
 

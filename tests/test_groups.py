@@ -23,6 +23,17 @@ def by_country_weapon():
     return count_panel(data_dir() / "incidents.csv", by=["country", "weapon"])
 
 
+def test_holm_and_bh_equal_statsmodels_with_ties_and_missing_values():
+    from analysis.models.groups import _adjusted
+
+    p = np.array([0.01, np.nan, 0.04, 0.04, 0.2, 0.001, 1.0])
+    ok = np.isfinite(p)
+    for ours, theirs in (("holm", "holm"), ("bh", "fdr_bh")):
+        got = _adjusted(p, ours)
+        np.testing.assert_allclose(got[ok], multipletests(p[ok], method=theirs)[1])
+        assert np.isnan(got[~ok]).all()
+
+
 def test_exact_ratios_equal_the_scalar_exact_test_for_every_group(by_country_weapon):
     res = compare_groups(by_country_weapon, study=analysis.load_study())
     assert len(res.table) > 50

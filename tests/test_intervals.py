@@ -43,6 +43,7 @@ def test_default_interval_holds_its_coverage_on_data_shaped_like_ours(scenario):
     assert _coverage(scenario, "nights") >= 0.90
 
 
+@pytest.mark.slow  # a small coverage simulation; the full studies are in benchmarks/
 @pytest.mark.parametrize("scenario", ["big_nights", "persistent"])
 def test_nights_repairs_what_the_old_default_missed(scenario):
     # The shapes of issue 21: the old default covered 0.72-0.80; nights about 0.90 (the full study).

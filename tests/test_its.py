@@ -97,6 +97,7 @@ def _jump_series(seed: int, start="2021-01-01", end="2024-06-30", when="2023-10-
     return pd.Series(rng.poisson(np.where(days >= when, after, before)), index=days)
 
 
+@pytest.mark.slow  # a coverage simulation
 def test_mid_month_jump_recovers_ratio_with_nominal_coverage():
     """Daily rate 0.1 -> 1.5 on 17 October (true ratio 15): the monthly level change is within 15% of 15
     on average over 200 series and its 95% interval covers 15 in at least 90% of them."""

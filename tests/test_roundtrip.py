@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -138,6 +139,7 @@ def _load(path: Path) -> pd.DataFrame:
         return load_incidents(path)
 
 
+@pytest.mark.slow  # 40 generated files through save and load twice
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 @given(incident_lists())
 def test_save_load_save_load_loses_nothing(rows):

@@ -2,8 +2,8 @@
 packaged style only inside itself and never calls ``plt.show()``.
 
 :mod:`analysis.plots.data` draws rows of the incident list (counted through
-:func:`analysis.counts.daily_counts`); :mod:`analysis.plots.results` draws
-fitted results; :mod:`analysis.plots.style` holds the shared look.
+:func:`analysis.counts.daily_counts`); :mod:`analysis.plots.rates` draws rates
+and rate ratios; :mod:`analysis.plots.results` draws the other fitted results; :mod:`analysis.plots.style` holds the shared look.
 
 Examples
 --------
@@ -13,16 +13,13 @@ Examples
 """
 
 from analysis.plots.data import plot_by_month, plot_coverage, plot_sites, plot_timeline
+from analysis.plots.rates import plot_group_changes, plot_headline, plot_period_rates, plot_rate_ratios
 from analysis.plots.results import (
     plot_adjusted_ratio,
     plot_changepoints,
-    plot_group_changes,
     plot_hawkes,
-    plot_headline,
     plot_its,
     plot_penalty_path,
-    plot_period_rates,
-    plot_rate_ratios,
     plot_self_excitation,
     plot_trigger_windows,
     plot_undercount,

@@ -125,3 +125,10 @@ def save_figure(fig, stem: str | Path) -> list[Path]:
         fig.savefig(stem.with_suffix(".svg"), format="svg", metadata={"Date": None, "Creator": None})
         fig.savefig(stem.with_suffix(".png"), format="png", metadata={"Software": None}, dpi=150)
     return [stem.with_suffix(".svg"), stem.with_suffix(".png")]
+
+
+def _level(result) -> str:
+    """The result's confidence level in words (``95%`` when it carries no ``alpha``)."""
+    from analysis.study import confidence_words
+
+    return confidence_words(getattr(result, "alpha", 0.05))
