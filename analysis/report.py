@@ -18,6 +18,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import shutil
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -203,6 +204,27 @@ def _undercount(inc: pd.DataFrame, periods: list[Period], cfg: Study) -> dict:
         "undercount_ratio": adjusted,
         "undercount_dropped": len(hist.attrs["dropped"]),
     }
+
+
+#: The fewest draws of each resampling step: for previews of the page and the gallery, not for p-values.
+PREVIEW_DRAWS = {"changepoint_boot": 0, "selfexcite_boot": 0, "mse_boot": 20}
+
+
+def preview_data(out: Path) -> Path:
+    """A copy of the data folder in ``out/data`` whose config asks for :data:`PREVIEW_DRAWS`.
+
+    Every model is fitted as the report fits it, with far fewer bootstrap and permutation draws: the
+    page's shape is right in seconds, its p-values are not to be read.
+    """
+    data = Path(out) / "data"
+    shutil.copytree(data_dir(), data)
+    config = data / "config.toml"
+    lines = []
+    for line in config.read_text(encoding="utf-8").splitlines():
+        key = line.split("=", 1)[0].strip()
+        lines.append(f"{key} = {PREVIEW_DRAWS[key]}" if key in PREVIEW_DRAWS else line)
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return data
 
 
 def report_tables(inp: Inputs, r: dict) -> dict[str, pd.DataFrame]:

@@ -293,20 +293,6 @@ def _read(reader, path: Path):
 
 
 def from_config(cfg: Config, periods, files: tuple[str, ...] = ()) -> Study:
-    """A study from a parsed ``config.toml`` and a list of periods."""
-    return Study(
-        periods=tuple(periods),
-        coverage_start=cfg.coverage_start,
-        data_through=cfg.data_through,
-        headline_period=cfg.headline_period,
-        reference=cfg.reference,
-        period_words=cfg.period_words,
-        reference_words=cfg.reference_words,
-        scope=cfg.scope,
-        second_scope=cfg.second_scope,
-        tally_scope=cfg.tally_scope,
-        split_reference_at=cfg.split_reference_at,
-        alpha=cfg.alpha,
-        report=cfg.report,
-        files=files,
-    )
+    """A study from a parsed ``config.toml`` (every field of :class:`~analysis.config.Config`) and periods."""
+    fields = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
+    return Study(periods=tuple(periods), files=files, **fields)

@@ -27,9 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "_generated"
 RESULTS = ROOT / "benchmarks" / "results"
 
-#: Fewer draws than the report: the gallery shows the figures' shape, the report their p-values.
-FAST = {"changepoint_boot": 0, "selfexcite_boot": 0, "mse_boot": 20}
-
 #: One page per method: (title, module, the result class whose assumptions it states, references,
 #: saved study results shown on the page).
 METHODS = {
@@ -198,28 +195,14 @@ def method_pages() -> None:
     (folder / "index.md").write_text("\n".join(index), encoding="utf-8")
 
 
-def _fast_data(tmp: Path) -> Path:
-    from analysis.data import data_dir
-
-    data = tmp / "data"
-    shutil.copytree(data_dir(), data)
-    config = data / "config.toml"
-    lines = []
-    for line in config.read_text(encoding="utf-8").splitlines():
-        key = line.split("=", 1)[0].strip()
-        lines.append(f"{key} = {FAST[key]}" if key in FAST else line)
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return data
-
-
 def gallery() -> None:
     from analysis.artefacts import SECTIONS, figures
-    from analysis.report import caption, draw_figures, fit_all, load_inputs
+    from analysis.report import PREVIEW_DRAWS, caption, draw_figures, fit_all, load_inputs, preview_data
 
     folder = OUT / "gallery"
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        inputs = load_inputs(_fast_data(Path(tmp)))
+        inputs = load_inputs(preview_data(Path(tmp)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results = fit_all(inputs)
@@ -228,7 +211,7 @@ def gallery() -> None:
         "# Gallery",
         "",
         "Every figure the report draws, from the list in `analysis/artefacts.py`, drawn here on the "
-        f"shipped data with fewer bootstrap draws than the report ({', '.join(f'{k} = {v}' for k, v in FAST.items())}). "
+        f"shipped data with fewer bootstrap draws than the report ({', '.join(f'{k} = {v}' for k, v in PREVIEW_DRAWS.items())}). "
         "`inp` is what `analysis.report.load_inputs(data_dir())` returns (the data files and the study), "
         "`r` what `analysis.report.fit_all(inp)` returns (every fitted result, by name), `ax` an Axes.",
         "",

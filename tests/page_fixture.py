@@ -9,7 +9,6 @@ fitting, the declared artefacts, the figures, the sections and the template. Pre
 
 from __future__ import annotations
 
-import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -19,12 +18,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 from analysis import __version__  # noqa: E402
-from analysis.data import data_dir  # noqa: E402
-from analysis.report import draw_figures, fit_all, load_inputs, render_html, report_tables  # noqa: E402
+from analysis.report import draw_figures, fit_all, load_inputs, preview_data, render_html, report_tables  # noqa: E402
 from analysis.sections import compose_page  # noqa: E402
-
-#: Fewer draws than the report: the page's shape, not its p-values, is under test.
-FAST = {"changepoint_boot": 0, "selfexcite_boot": 0, "mse_boot": 20}
 
 
 def render(page: dict) -> str:
@@ -32,23 +27,10 @@ def render(page: dict) -> str:
     return render_html(page)
 
 
-def fast_data(out: Path) -> Path:
-    """A copy of the shipped data folder whose config asks for the fewest draws."""
-    data = Path(out) / "data"
-    shutil.copytree(data_dir(), data)
-    config = data / "config.toml"
-    lines = []
-    for line in config.read_text(encoding="utf-8").splitlines():
-        key = line.split("=", 1)[0].strip()
-        lines.append(f"{key} = {FAST[key]}" if key in FAST else line)
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return data
-
-
 def make_page(out: Path) -> dict:
     """Draw ``out/figures/*`` and return the ``page`` the report would render."""
     out = Path(out)
-    inputs = load_inputs(fast_data(out))
+    inputs = load_inputs(preview_data(out))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = fit_all(inputs)

@@ -48,9 +48,9 @@ def test_every_script_has_a_smoke_run():
 
 @pytest.mark.parametrize("script", sorted(SMOKE))
 def test_smoke(script, tmp_path):
-    from page_fixture import fast_data
+    from analysis.report import preview_data
 
-    args = [a.replace("{fast_data}", str(fast_data(tmp_path))) if "{" in a else a for a in SMOKE[script]]
+    args = [a.replace("{fast_data}", str(preview_data(tmp_path))) if "{" in a else a for a in SMOKE[script]]
     assert run(script, *args).strip()
 
 
