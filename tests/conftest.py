@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 INCIDENT_COLUMNS = (
@@ -140,3 +141,26 @@ def fitted(incidents):
                 incidents, study=study, n_boot=20, alpha=ALPHA, undercount=under
             ),
         }
+
+
+def incidents_on(dates) -> pd.DataFrame:
+    """A minimal incident frame: one official attack on an Iraqi base on each date."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "event_date": pd.to_datetime(dates),
+            "confirmation": "official",
+            "country": "Iraq",
+            "target_type": "base",
+        }
+    )
+
+
+def period(name: str, start: str, end: str):
+    """A Period named ``name`` from ISO dates."""
+    import datetime as dt
+
+    from analysis import Period
+
+    return Period(name, name, dt.date.fromisoformat(start), dt.date.fromisoformat(end))

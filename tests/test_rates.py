@@ -1,11 +1,11 @@
 """compare_periods and rates_from_tallies: values, methods and edge cases."""
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from conftest import incidents_on as _incidents
+from conftest import period as _p
 from scipy import stats
 
 import analysis
@@ -14,21 +14,6 @@ from analysis.errors import ArgumentError
 from analysis.models.exact import garwood_interval
 from analysis.models.rates import compare_periods
 from analysis.periods import PeriodError
-
-
-def _incidents(dates):
-    return pd.DataFrame(
-        {
-            "event_date": pd.to_datetime(dates),
-            "confirmation": "official",
-            "country": "Iraq",
-            "target_type": "base",
-        }
-    )
-
-
-def _p(name, start, end):
-    return Period(name, name, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
 
 
 @pytest.fixture

@@ -1,30 +1,14 @@
 """rates_from_tallies and tally_increments: official running totals turned into period rates."""
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import incidents_on as _incidents
+from conftest import period as _p
 
 import analysis
-from analysis import Period
 from analysis.models.exact import garwood_interval
 from analysis.models.tallies import rates_from_tallies, tally_increments
-
-
-def _incidents(dates):
-    return pd.DataFrame(
-        {
-            "event_date": pd.to_datetime(dates),
-            "confirmation": "official",
-            "country": "Iraq",
-            "target_type": "base",
-        }
-    )
-
-
-def _p(name, start, end):
-    return Period(name, name, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
 
 
 def _tallies(rows):
